@@ -171,7 +171,8 @@ export type StoreErrorCode =
   | "Expired"
   | "Invalid"
   | "TooSlow"
-  | "Unavailable";
+  | "Unavailable"
+  | "Internal";
 
 /** The closed set of storage outcomes callers must handle; translated to a Status at the API. */
 export class StoreError extends Error {

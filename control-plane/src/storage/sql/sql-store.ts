@@ -1,0 +1,454 @@
+// The Store over any Postgres-speaking database (postgres.js or PGlite).
+// Every write is one call of ledge_write() (migrations/0001), which assigns the
+// revision under a row lock so that commit order equals revision order.
+import { type SQL, sql } from "drizzle-orm";
+import {
+  type ChangeEvent,
+  type DeleteOptions,
+  type DeleteResult,
+  describeKey,
+  type KubeObject,
+  type ListOptions,
+  type ListResult,
+  type Mutation,
+  type ObjectKey,
+  type Preconditions,
+  type Store,
+  StoreError,
+  type UpdateOptions,
+  type Watch,
+  type WatchOptions,
+} from "../store.ts";
+import { type ChangeSource, WatchCache, type WatchCacheOptions } from "../watch-cache.ts";
+import type { Database, Query, Row } from "./database.ts";
+import { changes, objects, state } from "./schema.ts";
+
+const CHANNEL = "ledge_changes";
+/** How many times a read-modify-write is retried on conflicts before giving up. */
+const MAX_RETRIES = 64;
+/** Rows read per round trip while filling a page with a predicate. */
+const LIST_BATCH = 1000;
+
+export type SqlStoreOptions = WatchCacheOptions;
+
+type WriteOp = "create" | "update" | "delete";
+
+export class SqlStore implements Store {
+  private readonly cache: WatchCache;
+
+  constructor(
+    private readonly database: Database,
+    options: SqlStoreOptions = {},
+  ) {
+    const source: ChangeSource = {
+      readChanges: (after, limit) => this.readChanges(after, limit),
+      currentRevision: () => this.currentRevision(),
+      compactedRevision: () => this.compactedRevision(),
+      subscribe: (wake) =>
+        this.database.listen(
+          CHANNEL,
+          (payload) => wake(Number(payload)),
+          () => wake(),
+        ),
+    };
+    this.cache = new WatchCache(source, options);
+  }
+
+  start(): Promise<void> {
+    return this.cache.start();
+  }
+
+  async close(): Promise<void> {
+    await this.cache.stop();
+    await this.database.close();
+  }
+
+  async create(resource: string, input: KubeObject, options: { dryRun?: boolean } = {}): Promise<KubeObject> {
+    const meta = input.metadata ?? {};
+    const generated = !meta.name && !!meta.generateName;
+    for (let attempt = 0; ; attempt++) {
+      const name = generated ? meta.generateName + randomSuffix() : meta.name;
+      if (!name) throw new StoreError("Invalid", "name or generateName is required");
+      const object: KubeObject = {
+        ...input,
+        metadata: {
+          ...stripSystemFields(meta),
+          name,
+          uid: crypto.randomUUID(),
+          creationTimestamp: timestamp(),
+          generation: 1,
+        },
+      };
+      const key = { resource, namespace: meta.namespace ?? "", name };
+      if (options.dryRun) {
+        await this.expectAbsent(key);
+        return object;
+      }
+      try {
+        const revision = await this.write("create", key, null, object);
+        return withRevision(object, revision);
+      } catch (error) {
+        // A generated name that collides is tried again with another suffix, as Kubernetes does.
+        if (generated && error instanceof StoreError && error.code === "AlreadyExists" && attempt < 8) continue;
+        throw error;
+      }
+    }
+  }
+
+  async get(key: ObjectKey): Promise<KubeObject> {
+    const rows = await this.database.query(
+      sql`SELECT ${objects.data}::text AS data FROM ${objects}
+          WHERE ${objects.resource} = ${key.resource} AND ${objects.namespace} = ${key.namespace} AND ${objects.name} = ${key.name}`,
+    ).catch(translate);
+    const row = rows[0];
+    if (!row) throw new StoreError("NotFound", `${describeKey(key)} not found`);
+    return JSON.parse(row.data as string) as KubeObject;
+  }
+
+  async list(options: ListOptions): Promise<ListResult> {
+    const token = options.continue ? decodeContinue(options.continue) : undefined;
+    const limit = options.limit && options.limit > 0 ? options.limit : Infinity;
+    return this.database
+      .snapshot(async (query) => {
+        const [{ revision: current, compacted }] = await readState(query);
+        const revision = token?.revision ?? current;
+        if (token && revision <= compacted) {
+          throw new StoreError(
+            "Expired",
+            "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.",
+          );
+        }
+        const items: KubeObject[] = [];
+        let after = token?.after;
+        // Read until the page is full plus one more match (which says whether more remain).
+        for (;;) {
+          const batchSize = limit === Infinity ? 0 : Math.max(LIST_BATCH, limit + 1 - items.length);
+          const rows = await query(
+            token
+              ? pageAtRevision(options, revision, after, batchSize)
+              : pageOfCurrent(options, after, batchSize),
+          );
+          for (const row of rows) {
+            const object = JSON.parse(row.data as string) as KubeObject;
+            after = [row.namespace as string, row.name as string];
+            if (!options.predicate || options.predicate(object)) items.push(object);
+            if (items.length > limit) break;
+          }
+          if (items.length > limit || batchSize === 0 || rows.length < batchSize) break;
+        }
+        if (items.length > limit) {
+          items.length = limit;
+          const last = items[limit - 1]!.metadata;
+          return {
+            items,
+            revision,
+            continue: encodeContinue({ revision, after: [last.namespace ?? "", last.name ?? ""] }),
+          };
+        }
+        return { items, revision };
+      })
+      .catch(translate);
+  }
+
+  async update(key: ObjectKey, input: KubeObject, options: UpdateOptions = {}): Promise<KubeObject> {
+    const expected = options.resourceVersion ?? input.metadata?.resourceVersion;
+    const current = await this.get(key);
+    if (expected !== undefined && expected !== "" && expected !== current.metadata.resourceVersion) {
+      throw conflict(key);
+    }
+    return this.replace(key, current, input, options.dryRun ?? false);
+  }
+
+  async guaranteedUpdate(
+    key: ObjectKey,
+    mutate: Mutation,
+    options: { dryRun?: boolean; preconditions?: Preconditions } = {},
+  ): Promise<KubeObject> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.get(key);
+      checkPreconditions(key, current, options.preconditions);
+      const next = await mutate(structuredClone(current));
+      try {
+        return await this.replace(key, current, next, options.dryRun ?? false);
+      } catch (error) {
+        if (error instanceof StoreError && error.code === "Conflict" && attempt < MAX_RETRIES) continue;
+        throw error;
+      }
+    }
+  }
+
+  /** Writes `input` over `current` if `current` is still the stored version. */
+  private async replace(key: ObjectKey, current: KubeObject, input: KubeObject, dryRun: boolean): Promise<KubeObject> {
+    const meta = current.metadata;
+    const next: KubeObject = {
+      ...input,
+      metadata: {
+        ...input.metadata,
+        name: meta.name,
+        namespace: meta.namespace,
+        uid: meta.uid,
+        creationTimestamp: meta.creationTimestamp,
+        deletionTimestamp: meta.deletionTimestamp,
+        deletionGracePeriodSeconds: meta.deletionGracePeriodSeconds,
+        generation: meta.generation ?? 1,
+        resourceVersion: meta.resourceVersion,
+      },
+    };
+    dropUndefined(next.metadata);
+    if (specChanged(current, next)) next.metadata.generation = (meta.generation ?? 1) + 1;
+    // An update that changes nothing is not written, so it makes no event.
+    if (Bun.deepEquals(current, next)) return current;
+    if (dryRun) return next;
+    const expected = Number(meta.resourceVersion);
+    // The last finalizer leaving a deleting object completes its deletion.
+    const completesDeletion = !!meta.deletionTimestamp && !next.metadata.finalizers?.length;
+    const revision = await this.write(completesDeletion ? "delete" : "update", key, expected, next);
+    return withRevision(next, revision);
+  }
+
+  async delete(key: ObjectKey, options: DeleteOptions = {}): Promise<DeleteResult> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.get(key);
+      checkPreconditions(key, current, options.preconditions);
+      const expected = Number(current.metadata.resourceVersion);
+      const grace = options.gracePeriodSeconds ?? 0;
+      try {
+        if (current.metadata.finalizers?.length || grace > 0) {
+          // Only marked: finalizers (or the node, for a graceful pod) finish it.
+          if (current.metadata.deletionTimestamp) return { object: current, deleted: false };
+          const marked: KubeObject = {
+            ...current,
+            metadata: {
+              ...current.metadata,
+              deletionTimestamp: timestamp(Date.now() + grace * 1000),
+              deletionGracePeriodSeconds: grace,
+              generation: (current.metadata.generation ?? 1) + 1,
+            },
+          };
+          const revision = await this.write("update", key, expected, marked);
+          return { object: withRevision(marked, revision), deleted: false };
+        }
+        const revision = await this.write("delete", key, expected, null);
+        return { object: withRevision(current, revision), deleted: true };
+      } catch (error) {
+        const retry = !options.preconditions?.resourceVersion && attempt < MAX_RETRIES;
+        if (retry && error instanceof StoreError && error.code === "Conflict") continue;
+        throw error;
+      }
+    }
+  }
+
+  watch(options: WatchOptions): Promise<Watch> {
+    return this.cache.watch(options);
+  }
+
+  async currentRevision(): Promise<number> {
+    const [row] = await readState(this.database.query).catch(translate);
+    return row.revision;
+  }
+
+  async compactedRevision(): Promise<number> {
+    const [row] = await readState(this.database.query).catch(translate);
+    return row.compacted;
+  }
+
+  async compact(revision: number): Promise<void> {
+    await this.database
+      .query(sql`DELETE FROM ${changes} WHERE ${changes.revision} <= ${revision}`)
+      .catch(translate);
+    await this.database
+      .query(sql`UPDATE ${state} SET compacted = GREATEST(${state.compacted}, ${revision}) WHERE ${state.id} = 1`)
+      .catch(translate);
+  }
+
+  /** Resolves once this process's watches have seen `revision`. */
+  waitForWatchCache(revision: number): Promise<void> {
+    return this.cache.waitFor(revision);
+  }
+
+  private async write(op: WriteOp, key: ObjectKey, expected: number | null, object: KubeObject | null): Promise<number> {
+    const data = object === null ? null : JSON.stringify(object);
+    const rows = await this.database
+      .query(
+        sql`SELECT ledge_write(${op}, ${key.resource}, ${key.namespace}, ${key.name}, ${expected}::bigint, ${data}::jsonb) AS revision`,
+      )
+      .catch((error) => translate(error, key));
+    return Number(rows[0]!.revision);
+  }
+
+  private async expectAbsent(key: ObjectKey): Promise<void> {
+    try {
+      await this.get(key);
+    } catch (error) {
+      if (error instanceof StoreError && error.code === "NotFound") return;
+      throw error;
+    }
+    throw new StoreError("AlreadyExists", `${describeKey(key)} already exists`);
+  }
+
+  private async readChanges(after: number, limit: number): Promise<ChangeEvent[]> {
+    const rows = await this.database.query(
+      sql`SELECT ${changes.revision} AS revision, ${changes.type} AS type, ${changes.resource} AS resource,
+                 ${changes.namespace} AS namespace, ${changes.name} AS name,
+                 ${changes.data}::text AS data, ${changes.prev}::text AS prev
+          FROM ${changes} WHERE ${changes.revision} > ${after}
+          ORDER BY ${changes.revision} LIMIT ${limit}`,
+    );
+    return rows.map((row) => ({
+      type: row.type as ChangeEvent["type"],
+      revision: Number(row.revision),
+      resource: row.resource as string,
+      namespace: row.namespace as string,
+      name: row.name as string,
+      object: JSON.parse(row.data as string) as KubeObject,
+      previous: row.prev === null ? null : (JSON.parse(row.prev as string) as KubeObject),
+    }));
+  }
+}
+
+async function readState(query: Query): Promise<[{ revision: number; compacted: number }]> {
+  const rows = await query(sql`SELECT ${state.revision} AS revision, ${state.compacted} AS compacted FROM ${state} WHERE ${state.id} = 1`);
+  const row = rows[0];
+  if (!row) throw new StoreError("Unavailable", "the database has not been migrated: ledge_state is empty");
+  return [{ revision: Number(row.revision), compacted: Number(row.compacted) }];
+}
+
+function scope(options: ListOptions, table: typeof objects | typeof changes, after: [string, string] | undefined): SQL {
+  const conditions: SQL[] = [sql`${table.resource} = ${options.resource}`];
+  if (options.namespace !== undefined) conditions.push(sql`${table.namespace} = ${options.namespace}`);
+  if (after) conditions.push(sql`(${table.namespace}, ${table.name}) > (${after[0]}, ${after[1]})`);
+  return sql.join(conditions, sql` AND `);
+}
+
+const limitClause = (size: number): SQL => (size > 0 ? sql` LIMIT ${size}` : sql``);
+
+function pageOfCurrent(options: ListOptions, after: [string, string] | undefined, size: number): SQL {
+  return sql`SELECT ${objects.namespace} AS namespace, ${objects.name} AS name, ${objects.data}::text AS data
+             FROM ${objects} WHERE ${scope(options, objects, after)}
+             ORDER BY ${objects.namespace}, ${objects.name}${limitClause(size)}`;
+}
+
+/**
+ * The objects as they were at `revision`: those unchanged since, plus, for
+ * each key changed after it, the state before its first later change (`prev`;
+ * null when that change created it).
+ */
+function pageAtRevision(options: ListOptions, revision: number, after: [string, string] | undefined, size: number): SQL {
+  return sql`SELECT namespace, name, data FROM (
+               SELECT ${objects.namespace} AS namespace, ${objects.name} AS name, ${objects.data}::text AS data
+               FROM ${objects} WHERE ${scope(options, objects, after)} AND ${objects.revision} <= ${revision}
+               UNION ALL
+               (SELECT DISTINCT ON (${changes.namespace}, ${changes.name})
+                      ${changes.namespace} AS namespace, ${changes.name} AS name, ${changes.prev}::text AS data
+               FROM ${changes} WHERE ${scope(options, changes, after)} AND ${changes.revision} > ${revision}
+               ORDER BY ${changes.namespace}, ${changes.name}, ${changes.revision})
+             ) AS page WHERE data IS NOT NULL ORDER BY namespace, name${limitClause(size)}`;
+}
+
+interface ContinueToken {
+  revision: number;
+  after: [string, string];
+}
+
+function encodeContinue(token: ContinueToken): string {
+  return Buffer.from(JSON.stringify({ rv: token.revision, start: token.after })).toString("base64url");
+}
+
+function decodeContinue(value: string): ContinueToken {
+  try {
+    const parsed = JSON.parse(Buffer.from(value, "base64url").toString("utf8")) as { rv: unknown; start: unknown };
+    const [ns, name] = parsed.start as unknown[];
+    if (Number.isSafeInteger(parsed.rv) && typeof ns === "string" && typeof name === "string") {
+      return { revision: parsed.rv as number, after: [ns, name] };
+    }
+  } catch {
+    // Falls through to the one error every malformed token gets.
+  }
+  throw new StoreError("Invalid", "continue key is not valid");
+}
+
+function checkPreconditions(key: ObjectKey, current: KubeObject, preconditions: Preconditions | undefined): void {
+  if (preconditions?.uid && preconditions.uid !== current.metadata.uid) {
+    throw new StoreError(
+      "Conflict",
+      `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${current.metadata.uid}`,
+    );
+  }
+  if (preconditions?.resourceVersion && preconditions.resourceVersion !== current.metadata.resourceVersion) {
+    throw new StoreError(
+      "Conflict",
+      `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+    );
+  }
+  void key;
+}
+
+const conflict = (key: ObjectKey) =>
+  new StoreError(
+    "Conflict",
+    `Operation cannot be fulfilled on ${describeKey(key)}: the object has been modified; please apply your changes to the latest version and try again`,
+  );
+
+/** Fields a client may not set on create: the store owns them. */
+function stripSystemFields(meta: KubeObject["metadata"]): KubeObject["metadata"] {
+  const {
+    uid: _uid,
+    resourceVersion: _rv,
+    creationTimestamp: _ct,
+    deletionTimestamp: _dt,
+    deletionGracePeriodSeconds: _dg,
+    generation: _g,
+    ...rest
+  } = meta;
+  return rest;
+}
+
+function dropUndefined(record: Record<string, unknown>): void {
+  for (const k of Object.keys(record)) if (record[k] === undefined) delete record[k];
+}
+
+/** Generation counts changes to anything but metadata and status. */
+function specChanged(a: KubeObject, b: KubeObject): boolean {
+  const { metadata: _am, status: _as, ...restA } = a;
+  const { metadata: _bm, status: _bs, ...restB } = b;
+  return !Bun.deepEquals(restA, restB);
+}
+
+const withRevision = (object: KubeObject, revision: number): KubeObject => ({
+  ...object,
+  metadata: { ...object.metadata, resourceVersion: String(revision) },
+});
+
+/** RFC 3339 with second precision, as Kubernetes writes metadata timestamps. */
+export const timestamp = (ms = Date.now()): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+
+const SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
+function randomSuffix(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(5));
+  return Array.from(bytes, (b) => SUFFIX_ALPHABET[b % SUFFIX_ALPHABET.length]).join("");
+}
+
+/** Connection failures codes of postgres.js and Postgres' "server going away" classes. */
+const UNAVAILABLE = /^(CONNECTION_|CONNECT_TIMEOUT|ECONN|EPIPE|ETIMEDOUT|57P0|08)/;
+
+/** The one place database errors become store errors. */
+function translate(error: unknown, key?: ObjectKey): never {
+  if (error instanceof StoreError) throw error;
+  let code: string | undefined;
+  for (let e: unknown = error; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
+    const c = (e as { code?: unknown }).code;
+    if (typeof c === "string") {
+      code = c;
+      break;
+    }
+  }
+  const what = key ? describeKey(key) : "object";
+  if (code === "23505") throw new StoreError("AlreadyExists", `${what} already exists`, { cause: error });
+  if (code === "LG404") throw new StoreError("NotFound", `${what} not found`, { cause: error });
+  if (code === "LG409" && key) throw conflict(key);
+  if (code && UNAVAILABLE.test(code)) throw new StoreError("Unavailable", "the database is unavailable", { cause: error });
+  const message = error instanceof Error ? error.message : String(error);
+  throw new StoreError("Internal", `database error: ${message}`, { cause: error });
+}
+
+export type { Row };
