@@ -122,6 +122,13 @@ export interface DeleteOptions {
    * Objects with finalizers are always only marked.
    */
   gracePeriodSeconds?: number;
+  /**
+   * Finalizers to add in the same write that marks the object (a propagation
+   * policy's "orphan" or "foregroundDeletion"); the object is then only marked.
+   */
+  finalizers?: string[];
+  /** Dry run: say what would happen, change nothing. */
+  dryRun?: boolean;
 }
 
 export interface DeleteResult {

@@ -27,8 +27,10 @@ export interface WatchCacheOptions {
   bookmarkIntervalMs?: number;
   /** Events a watcher may have pending before it is closed as too slow. */
   watcherBufferSize?: number;
-  /** Reports failures of the tailing loop, which retries on the next wake. */
+  /** Reports the first failure of the tailing loop, which retries on the next wake. */
   onError?: (error: unknown) => void;
+  /** Reports that reading works again after a failure. */
+  onRecover?: () => void;
 }
 
 const READ_BATCH = 1000;
@@ -39,6 +41,7 @@ export class WatchCache {
   private readonly bookmarkIntervalMs: number;
   private readonly bufferSize: number;
   private readonly onError: (error: unknown) => void;
+  private readonly onRecover: () => void;
 
   /** Ring of recent events; `ring[ringStart]` is the oldest. */
   private ring: ChangeEvent[] = [];
@@ -49,6 +52,9 @@ export class WatchCache {
   private readonly watchers = new Set<CacheWatcher>();
   private pulling = false;
   private again = false;
+  private stopped = false;
+  private failing = false;
+  private pullDone: Promise<void> = Promise.resolve();
   private timers: ReturnType<typeof setInterval>[] = [];
   private unsubscribe: (() => Promise<void>) | undefined;
   private readonly caughtUpWaiters: { revision: number; resolve: () => void }[] = [];
@@ -61,24 +67,33 @@ export class WatchCache {
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.bookmarkIntervalMs = options.bookmarkIntervalMs ?? 60_000;
     this.bufferSize = options.watcherBufferSize ?? 10_000;
-    this.onError = options.onError ?? ((e) => console.error("watch cache: reading the change log failed:", e));
+    this.onError =
+      options.onError ?? ((e) => console.error(`watch cache: reading the change log failed (retrying): ${(e as Error).message ?? e}`));
+    this.onRecover = options.onRecover ?? (() => console.error("watch cache: reading the change log works again"));
   }
 
   async start(): Promise<void> {
-    this.last = this.base = await this.source.currentRevision();
+    // Subscribe before reading the revision, so a write in between still wakes us.
+    let started = false;
     this.unsubscribe = await this.source.subscribe((revision) => {
-      if (revision === undefined || revision > this.last) this.wake();
+      if (started && (revision === undefined || revision > this.last)) this.wake();
     });
+    this.last = this.base = await this.source.currentRevision();
+    started = true;
+    this.wake();
     this.timers.push(setInterval(() => this.wake(), this.pollIntervalMs));
     this.timers.push(setInterval(() => this.sendBookmarks(), this.bookmarkIntervalMs));
     for (const t of this.timers) t.unref?.();
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     for (const w of [...this.watchers]) w.close();
     await this.unsubscribe?.();
+    // A read already under way must finish before the caller closes the database.
+    await this.pullDone;
   }
 
   /** The newest revision the cache has delivered. */
@@ -94,11 +109,12 @@ export class WatchCache {
   }
 
   wake(): void {
+    if (this.stopped) return;
     if (this.pulling) {
       this.again = true;
       return;
     }
-    void this.pull();
+    this.pullDone = this.pull();
   }
 
   private async pull(): Promise<void> {
@@ -112,9 +128,15 @@ export class WatchCache {
           if (batch.length < READ_BATCH) break;
         }
       } while (this.again);
+      if (this.failing) {
+        this.failing = false;
+        this.onRecover();
+      }
     } catch (error) {
-      // The next notification, reconnect or poll tries again from `last`.
-      this.onError(error);
+      // The next notification, reconnect or poll tries again from `last`;
+      // an outage is reported once, not on every poll.
+      if (!this.failing) this.onError(error);
+      this.failing = true;
     } finally {
       this.pulling = false;
     }
@@ -210,7 +232,8 @@ class CacheWatcher implements Watch {
     try {
       batch = await read(this.position);
     } catch (error) {
-      this.error = new StoreError("Unavailable", "reading the change log failed", { cause: error });
+      this.error =
+        error instanceof StoreError ? error : new StoreError("Unavailable", "reading the change log failed", { cause: error });
       this.close();
       return;
     }

@@ -11,6 +11,8 @@ export interface Database {
   query: Query;
   /** Runs `fn` in a read-only transaction that sees one snapshot. */
   snapshot<T>(fn: (query: Query) => Promise<T>): Promise<T>;
+  /** Runs `fn` in a read-write transaction. */
+  transaction<T>(fn: (query: Query) => Promise<T>): Promise<T>;
   /**
    * Subscribes to NOTIFY on `channel`. `onConnect` runs each time the listening
    * connection is (re)established, since notifications sent while it was away are lost.

@@ -11,6 +11,7 @@ export async function pgliteDatabase(dataDir?: string): Promise<Database> {
     query: async (statement) => rowsOf(await db.execute(statement)),
     // PGlite runs one transaction at a time, so any transaction is a snapshot.
     snapshot: (fn) => db.transaction((tx) => fn(async (statement) => rowsOf(await tx.execute(statement)))),
+    transaction: (fn) => db.transaction((tx) => fn(async (statement) => rowsOf(await tx.execute(statement)))),
     async listen(channel, onNotify, onConnect) {
       const unlisten = await client.listen(channel, onNotify);
       onConnect();

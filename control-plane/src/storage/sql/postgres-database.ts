@@ -15,6 +15,9 @@ export function postgresDatabase(url: string, options: PostgresOptions = {}): Da
   const client = postgres(url, {
     max: options.max ?? 10,
     onnotice: () => {},
+    // postgres.js shares one retry counter across the pool, so after a short
+    // outage its default back-off reaches 20 s; reconnect within a second instead.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
   });
   const db = drizzle(client);
   return {
@@ -24,6 +27,7 @@ export function postgresDatabase(url: string, options: PostgresOptions = {}): Da
         isolationLevel: "repeatable read",
         accessMode: "read only",
       }),
+    transaction: (fn) => db.transaction((tx) => fn(async (statement) => rowsOf(await tx.execute(statement)))),
     async listen(channel, onNotify, onConnect) {
       const request = await client.listen(channel, onNotify, onConnect);
       return () => request.unlisten();

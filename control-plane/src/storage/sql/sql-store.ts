@@ -31,6 +31,7 @@ const LIST_BATCH = 1000;
 
 export type SqlStoreOptions = WatchCacheOptions;
 
+
 type WriteOp = "create" | "update" | "delete";
 
 export class SqlStore implements Store {
@@ -151,12 +152,16 @@ export class SqlStore implements Store {
   }
 
   async update(key: ObjectKey, input: KubeObject, options: UpdateOptions = {}): Promise<KubeObject> {
-    const expected = options.resourceVersion ?? input.metadata?.resourceVersion;
-    const current = await this.get(key);
-    if (expected !== undefined && expected !== "" && expected !== current.metadata.resourceVersion) {
-      throw conflict(key);
-    }
-    return this.replace(key, current, input, options.dryRun ?? false);
+    const expected = options.resourceVersion || input.metadata?.resourceVersion || undefined;
+    // Without a resourceVersion the update is unconditional: retried over concurrent writers.
+    return this.guaranteedUpdate(
+      key,
+      (current) => {
+        if (expected && current.metadata.resourceVersion !== expected) throw conflict(key);
+        return input;
+      },
+      { dryRun: options.dryRun },
+    );
   }
 
   async guaranteedUpdate(
@@ -213,21 +218,31 @@ export class SqlStore implements Store {
       const expected = Number(current.metadata.resourceVersion);
       const grace = options.gracePeriodSeconds ?? 0;
       try {
-        if (current.metadata.finalizers?.length || grace > 0) {
+        const finalizers = [...new Set([...(current.metadata.finalizers ?? []), ...(options.finalizers ?? [])])];
+        if (finalizers.length || grace > 0) {
           // Only marked: finalizers (or the node, for a graceful pod) finish it.
-          if (current.metadata.deletionTimestamp) return { object: current, deleted: false };
+          if (current.metadata.deletionTimestamp) {
+            if (options.dryRun) return { object: current, deleted: false };
+            if (finalizers.length === (current.metadata.finalizers?.length ?? 0)) return { object: current, deleted: false };
+            // A later delete may still add a propagation finalizer.
+            const revision = await this.write("update", key, expected, { ...current, metadata: { ...current.metadata, finalizers } });
+            return { object: withRevision({ ...current, metadata: { ...current.metadata, finalizers } }, revision), deleted: false };
+          }
           const marked: KubeObject = {
             ...current,
             metadata: {
               ...current.metadata,
+              ...(finalizers.length ? { finalizers } : {}),
               deletionTimestamp: timestamp(Date.now() + grace * 1000),
               deletionGracePeriodSeconds: grace,
               generation: (current.metadata.generation ?? 1) + 1,
             },
           };
+          if (options.dryRun) return { object: marked, deleted: false };
           const revision = await this.write("update", key, expected, marked);
           return { object: withRevision(marked, revision), deleted: false };
         }
+        if (options.dryRun) return { object: current, deleted: true };
         const revision = await this.write("delete", key, expected, null);
         return { object: withRevision(current, revision), deleted: true };
       } catch (error) {
@@ -253,11 +268,15 @@ export class SqlStore implements Store {
   }
 
   async compact(revision: number): Promise<void> {
+    // The mark moves first and in the same transaction, so no reader can see
+    // the rows gone while the mark still says they are there.
     await this.database
-      .query(sql`DELETE FROM ${changes} WHERE ${changes.revision} <= ${revision}`)
-      .catch(translate);
-    await this.database
-      .query(sql`UPDATE ${state} SET compacted = GREATEST(${state.compacted}, ${revision}) WHERE ${state.id} = 1`)
+      .transaction(async (query) => {
+        await query(
+          sql`UPDATE ${state} SET compacted = GREATEST(${state.compacted}, LEAST(${revision}, ${state.revision})) WHERE ${state.id} = 1`,
+        );
+        await query(sql`DELETE FROM ${changes} WHERE ${changes.revision} <= (SELECT ${state.compacted} FROM ${state} WHERE ${state.id} = 1)`);
+      })
       .catch(translate);
   }
 
@@ -286,14 +305,21 @@ export class SqlStore implements Store {
     throw new StoreError("AlreadyExists", `${describeKey(key)} already exists`);
   }
 
+  /** Changes after `after`; Expired when compaction has already removed some of them. */
   private async readChanges(after: number, limit: number): Promise<ChangeEvent[]> {
-    const rows = await this.database.query(
-      sql`SELECT ${changes.revision} AS revision, ${changes.type} AS type, ${changes.resource} AS resource,
-                 ${changes.namespace} AS namespace, ${changes.name} AS name,
-                 ${changes.data}::text AS data, ${changes.prev}::text AS prev
-          FROM ${changes} WHERE ${changes.revision} > ${after}
-          ORDER BY ${changes.revision} LIMIT ${limit}`,
-    );
+    const rows = await this.database
+      .snapshot(async (query) => {
+        const [{ compacted }] = await readState(query);
+        if (after < compacted) throw new StoreError("Expired", `too old resource version: ${after} (${compacted})`);
+        return query(
+          sql`SELECT ${changes.revision} AS revision, ${changes.type} AS type, ${changes.resource} AS resource,
+                     ${changes.namespace} AS namespace, ${changes.name} AS name,
+                     ${changes.data}::text AS data, ${changes.prev}::text AS prev
+              FROM ${changes} WHERE ${changes.revision} > ${after}
+              ORDER BY ${changes.revision} LIMIT ${limit}`,
+        );
+      })
+      .catch(translate);
     return rows.map((row) => ({
       type: row.type as ChangeEvent["type"],
       revision: Number(row.revision),

@@ -1,0 +1,72 @@
+// Plain JSON values as the patch code sees them: decoded request bodies and
+// stored objects. Everything here treats values as immutable.
+
+export type JsonObject = Record<string, unknown>;
+
+/** A plain JSON object: not null, not an array. */
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Reads an own property only: keys come from requests, and "constructor" or
+ * "__proto__" must not resolve to what Object.prototype carries.
+ */
+export function getOwn(object: JsonObject, key: string): unknown {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
+}
+
+/** Writes an own property; a plain assignment to "__proto__" would swap the prototype instead. */
+export function setOwn(object: JsonObject, key: string, value: unknown): void {
+  if (key === "__proto__") {
+    Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    object[key] = value;
+  }
+}
+
+export type JsonKind = "object" | "array" | "scalar" | "null";
+
+export function jsonKind(value: unknown): JsonKind {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  return typeof value === "object" ? "object" : "scalar";
+}
+
+/** Structural equality of two JSON values; object key order does not matter. */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ao = a as JsonObject;
+  const bo = b as JsonObject;
+  let count = 0;
+  for (const key in ao) {
+    if (ao[key] === undefined) continue;
+    count++;
+    if (!deepEqual(ao[key], getOwn(bo, key))) return false;
+  }
+  for (const key in bo) if (bo[key] !== undefined) count--;
+  return count === 0;
+}
+
+/**
+ * A deep copy that shares nothing with its input. The patch algorithms share
+ * untouched subtrees internally; every public function returns through this
+ * so callers may change the result without touching cached objects.
+ */
+export function cloneJson<T>(value: T): T {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return value.map(cloneJson) as T;
+  const out: JsonObject = {};
+  for (const key in value as JsonObject) {
+    const child = (value as JsonObject)[key];
+    if (child !== undefined) setOwn(out, key, cloneJson(child));
+  }
+  return out as T;
+}

@@ -1,0 +1,93 @@
+import { isStoreError, type KubeObject } from "../../storage/store.ts";
+import { ApiError, type ApiStatusCode, badRequest, fieldErrors, fromStoreError, invalid, type StatusReason } from "../errors.ts";
+import { negotiate, objectResponse } from "../negotiate.ts";
+import { applyJsonPatch } from "../patch/json-patch.ts";
+import { applyMergePatch } from "../patch/merge-patch.ts";
+import { PatchError } from "../patch/patch-error.ts";
+import type { SchemaNode } from "../patch/schema-node.ts";
+import { applyStrategicMergePatch } from "../patch/strategic-merge-patch.ts";
+import { ApplyConflictError, parseApplyConfiguration } from "../patch/apply.ts";
+import { decodeBody, type PatchType, patchTypeOf, readBody } from "../request-body.ts";
+import { checkTypeMeta, fieldValidationOf } from "./admission.ts";
+import { isDryRun, objectKey, type RestRequest } from "./context.ts";
+import { createObject } from "./create.ts";
+import { applyConfiguration, fieldManagerOf } from "./managed-fields.ts";
+import { replaceWith } from "./update.ts";
+import { warningHeaders } from "./warnings.ts";
+
+export async function patch(req: RestRequest): Promise<Response> {
+  const representation = negotiate(req.request.headers.get("accept"), req.query);
+  const contentType = req.request.headers.get("content-type");
+  const type = patchTypeOf(contentType);
+  const text = await readBody(req.request, req.deps.maxBodyBytes);
+  const body = type === "apply" ? parseApplyConfiguration(text) : decodeBody(text, contentType);
+  const force = req.query.get("force") === "true";
+  if (type === "apply") {
+    if (!req.query.get("fieldManager")) {
+      throw invalid({ group: "meta.k8s.io", kind: "PatchOptions" }, "", [fieldErrors.required("fieldManager", "is required for apply patch")]);
+    }
+  } else if (req.query.has("force")) {
+    throw invalid({ group: "meta.k8s.io", kind: "PatchOptions" }, "", [fieldErrors.forbidden("force", "may not be specified for non-apply patch")]);
+  }
+  const validation = fieldValidationOf(req);
+  const manager = fieldManagerOf(req);
+  const schema = (req.subresource === "scale" ? req.resource.subresources.scale?.schema : req.resource.schema) as SchemaNode;
+  try {
+    const patched = await req.deps.store.guaranteedUpdate(
+      objectKey(req),
+      (current) => {
+        const next = patchObject(req, type, current, body, schema, manager, force);
+        checkTypeMeta(req, next);
+        if (next.metadata?.name !== current.metadata.name) {
+          throw badRequest(`the name of the object (${String(next.metadata?.name)}) does not match the name on the URL (${req.name})`);
+        }
+        return replaceWith(req, next, current, validation, manager, type === "apply");
+      },
+      { dryRun: isDryRun(req) },
+    );
+    return objectResponse(patched, representation, { headers: warningHeaders(req) });
+  } catch (error) {
+    // Server-side apply creates what does not exist yet.
+    if (type === "apply" && isStoreError(error, "NotFound") && !req.subresource) {
+      const created = await createObject(req, applyConfiguration(req, undefined, body, manager, force), manager, "Apply").catch(
+        (e: unknown) => {
+          throw translatePatchError(req, e);
+        },
+      );
+      return objectResponse(created, representation, { status: 201, headers: warningHeaders(req) });
+    }
+    throw translatePatchError(req, error);
+  }
+}
+
+function patchObject(
+  req: RestRequest,
+  type: PatchType,
+  current: KubeObject,
+  body: unknown,
+  schema: SchemaNode,
+  manager: string,
+  force: boolean,
+): KubeObject {
+  switch (type) {
+    case "json":
+      return applyJsonPatch(current, body) as KubeObject;
+    case "merge":
+      return applyMergePatch(current, body) as KubeObject;
+    case "strategic":
+      return applyStrategicMergePatch(current, body, schema) as KubeObject;
+    case "apply":
+      return applyConfiguration(req, current, body, manager, force);
+  }
+}
+
+function translatePatchError(req: RestRequest, error: unknown): unknown {
+  if (error instanceof ApplyConflictError) {
+    return new ApiError(409, "Conflict", error.message, { causes: error.causes }, { cause: error });
+  }
+  if (error instanceof PatchError) {
+    return new ApiError(error.status as ApiStatusCode, error.reason as StatusReason, error.message, undefined, { cause: error });
+  }
+  if (isStoreError(error)) return fromStoreError(error, req.groupResource, req.name ?? "");
+  return error;
+}

@@ -1,0 +1,60 @@
+// What the server itself decides about an object on each kind of write, as
+// Kubernetes' registry strategies do (PrepareForCreate, PrepareForUpdate).
+import type { ResourceEntry } from "../../../../schemas/registry.ts";
+import type { KubeObject } from "../../storage/store.ts";
+
+type Json = Record<string, unknown>;
+
+/** Status is the controllers' and agents' to write: a create starts from the kind's initial status. */
+export function prepareForCreate(resource: ResourceEntry, object: KubeObject): void {
+  if (!resource.subresources.status) return;
+  switch (resource.kind) {
+    case "Pod":
+      object.status = { phase: "Pending", qosClass: qosClass(object) };
+      return;
+    case "Namespace":
+      object.status = { phase: "Active" };
+      return;
+    case "Node":
+      // An agent registers its node with its status.
+      return;
+    default:
+      object.status = {};
+  }
+}
+
+/** A write to the main resource cannot change status, and one to /status nothing else. */
+export function prepareForUpdate(resource: ResourceEntry, next: KubeObject, old: KubeObject, subresource?: string): void {
+  if (subresource === "status") {
+    for (const key of Object.keys(next)) if (key !== "metadata" && key !== "status") delete next[key];
+    for (const key of Object.keys(old)) if (key !== "metadata" && key !== "status") next[key] = old[key];
+    // Kubernetes does not let status writers touch ownership or deletion.
+    next.metadata = { ...next.metadata, ownerReferences: old.metadata.ownerReferences, finalizers: next.metadata.finalizers };
+    if (next.metadata.ownerReferences === undefined) delete next.metadata.ownerReferences;
+    return;
+  }
+  if (resource.subresources.status && resource.kind !== "Node") {
+    if (old.status === undefined) delete next.status;
+    else next.status = old.status;
+  }
+}
+
+/** BestEffort, Burstable or Guaranteed, from the containers' requests and limits. */
+function qosClass(pod: KubeObject): string {
+  const spec = (pod.spec ?? {}) as Json;
+  const containers = [...((spec.containers as Json[]) ?? []), ...((spec.initContainers as Json[]) ?? [])];
+  let anySet = false;
+  let guaranteed = containers.length > 0;
+  for (const c of containers) {
+    const resources = (c.resources ?? {}) as { requests?: Json; limits?: Json };
+    const requests = resources.requests ?? {};
+    const limits = resources.limits ?? {};
+    if (Object.keys(requests).length || Object.keys(limits).length) anySet = true;
+    for (const name of ["cpu", "memory"]) {
+      if (limits[name] === undefined) guaranteed = false;
+      else if (requests[name] !== undefined && String(requests[name]) !== String(limits[name])) guaranteed = false;
+    }
+  }
+  if (!anySet) return "BestEffort";
+  return guaranteed ? "Guaranteed" : "Burstable";
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env bun
+// The `ledge` command line: parses arguments and hands over to the composition root.
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { startControlPlane } from "../main.ts";
+
+const USAGE = `Usage: ledge <command> [options]
+
+Commands:
+  up       Run a whole cluster in one process on embedded Postgres (PGlite)
+             --data-dir DIR   where state and the kubeconfig live (default ~/.ledge)
+             --port N         API port on 127.0.0.1 (default 6443; 0 picks a free one)
+  server   Run a control-plane replica against PostgreSQL
+             --database-url URL   postgres://… (required)
+             --bind ADDR          listen address (default 127.0.0.1)
+             --port N             API port (default 6443; 0 picks a free one)
+             --data-dir DIR       where the kubeconfig is written (default ~/.ledge)
+  help     Show this text
+`;
+
+class UsageError extends Error {}
+
+const OPTIONS = {
+  "data-dir": { type: "string" },
+  port: { type: "string" },
+  bind: { type: "string" },
+  "database-url": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined) return 6443;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${value}"`);
+  return port;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (!command || command === "help" || command === "--help" || command === "-h") {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (command !== "up" && command !== "server") throw new UsageError(`unknown command "${command}"`);
+  let values: { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
+  try {
+    ({ values } = parseArgs({ args: rest, options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const dataDir = resolve(values["data-dir"] ?? join(homedir(), ".ledge"));
+  const port = parsePort(values.port);
+  if (command === "server") {
+    const databaseUrl = values["database-url"];
+    if (!databaseUrl) throw new UsageError("ledge server needs --database-url postgres://…");
+    if (!/^postgres(ql)?:\/\//.test(databaseUrl)) throw new UsageError(`--database-url must start with postgres:// or postgresql://`);
+    if (values.bind !== undefined && !values.bind) throw new UsageError("--bind needs an address");
+    await run({ mode: "server", databaseUrl, dataDir, port, bind: values.bind ?? "127.0.0.1" });
+  } else {
+    if (values["database-url"] || values.bind) throw new UsageError("ledge up takes --data-dir and --port only");
+    await run({ mode: "up", dataDir, port, bind: "127.0.0.1" });
+  }
+}
+
+async function run(options: Parameters<typeof startControlPlane>[0]): Promise<void> {
+  const plane = await startControlPlane(options);
+  process.stdout.write(`Ledge API server listening on ${plane.url}\nkubeconfig: ${plane.kubeconfig}\n`);
+  process.stdout.write(`  export KUBECONFIG=${plane.kubeconfig}\n`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await plane.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`ledge: ${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  process.stderr.write(`ledge: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

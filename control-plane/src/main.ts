@@ -1,0 +1,96 @@
+// The composition root: the only place that picks implementations and wires
+// storage, the API and (later) the scheduler, controllers and local agent.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createApp } from "./api/app.ts";
+import { bootstrap } from "./api/bootstrap.ts";
+import { writeKubeconfig } from "./cli/kubeconfig.ts";
+import { startCompactor } from "./storage/compactor.ts";
+import { openStore } from "./storage/open.ts";
+import type { SqlStore } from "./storage/sql/sql-store.ts";
+
+export interface ControlPlaneOptions {
+  /** "up": embedded PGlite in the data dir; "server": PostgreSQL at databaseUrl. */
+  mode: "up" | "server";
+  databaseUrl?: string;
+  dataDir: string;
+  bind: string;
+  /** 0 picks a free port. */
+  port: number;
+  compactionIntervalMs?: number;
+}
+
+export interface ControlPlane {
+  url: string;
+  kubeconfig: string;
+  store: SqlStore;
+  stop(): Promise<void>;
+}
+
+export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const releaseLock = options.mode === "up" ? lockDataDir(options.dataDir) : () => {};
+  const store = await openStore(
+    options.mode === "up" ? { dataDir: join(options.dataDir, "db") } : { databaseUrl: options.databaseUrl },
+  ).catch((error: unknown) => {
+    releaseLock();
+    throw error;
+  });
+  try {
+    const app = createApp({ store });
+    await bootstrap(app);
+    const server = listen(options, app.fetch);
+    const host = options.bind.includes(":") ? `[${options.bind}]` : options.bind;
+    const url = `http://${host}:${server.port}`;
+    const kubeconfig = writeKubeconfig(join(options.dataDir, "kubeconfig"), url);
+    const compactor = startCompactor(store, { intervalMs: options.compactionIntervalMs ?? 5 * 60_000 });
+    return {
+      url,
+      kubeconfig,
+      store,
+      async stop() {
+        compactor.stop();
+        await server.stop(true);
+        await store.close();
+        releaseLock();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    releaseLock();
+    throw error;
+  }
+}
+
+function listen(options: ControlPlaneOptions, fetch: (request: Request, server: Bun.Server<undefined>) => Response | Promise<Response>) {
+  try {
+    return Bun.serve({ hostname: options.bind, port: options.port, fetch, idleTimeout: 0 });
+  } catch (error) {
+    if ((error as { code?: string }).code === "EADDRINUSE") {
+      throw new Error(`port ${options.port} on ${options.bind} is already in use (choose another with --port)`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** PGlite must have one owner: a second `ledge up` on the same data dir would corrupt it. */
+function lockDataDir(dataDir: string): () => void {
+  const path = join(dataDir, "ledge.pid");
+  if (existsSync(path)) {
+    const pid = Number(readFileSync(path, "utf8"));
+    if (pid && pid !== process.pid && isAlive(pid)) {
+      throw new Error(`another ledge (pid ${pid}) is running on data dir ${dataDir}`);
+    }
+  }
+  writeFileSync(path, String(process.pid));
+  return () => rmSync(path, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
