@@ -2,9 +2,11 @@
 // storage, the API and (later) the scheduler, controllers and local agent.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { KubeClient } from "../../client/kube-client.ts";
 import { createApp } from "./api/app.ts";
 import { bootstrap } from "./api/bootstrap.ts";
 import { writeKubeconfig } from "./cli/kubeconfig.ts";
+import { startControllerManager } from "./controllers/manager.ts";
 import { startCompactor } from "./storage/compactor.ts";
 import { openStore } from "./storage/open.ts";
 import type { SqlStore } from "./storage/sql/sql-store.ts";
@@ -39,6 +41,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   try {
     const app = createApp({ store });
     await bootstrap(app);
+    // Controllers speak to the API in-process: the same admission and semantics, no socket.
+    const client = new KubeClient((request) => app.fetch(request), "http://ledge.local", "ledge-controller-manager");
+    const controllers = await startControllerManager(client);
     const server = listen(options, app.fetch);
     const host = options.bind.includes(":") ? `[${options.bind}]` : options.bind;
     const url = `http://${host}:${server.port}`;
@@ -49,6 +54,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       kubeconfig,
       store,
       async stop() {
+        controllers.stop();
         compactor.stop();
         await server.stop(true);
         await store.close();

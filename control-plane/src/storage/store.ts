@@ -129,6 +129,13 @@ export interface DeleteOptions {
   finalizers?: string[];
   /** Dry run: say what would happen, change nothing. */
   dryRun?: boolean;
+  /**
+   * Only mark the object, even without finalizers: something else (the
+   * namespace controller, through its own finalizers) completes the deletion.
+   */
+  deferred?: boolean;
+  /** Changes the object in the same write that marks it (a namespace's phase becomes Terminating). */
+  onMark?: (object: KubeObject) => KubeObject;
 }
 
 export interface DeleteResult {
@@ -155,7 +162,7 @@ export interface Store {
   /**
    * Replaces an object. Conflict when `options.resourceVersion` (or, when
    * absent, `object.metadata.resourceVersion`) is set and stale. An update that
-   * leaves a deleting object without finalizers deletes it.
+   * removes the last finalizer of a deleting object deletes it.
    */
   update(key: ObjectKey, object: KubeObject, options?: UpdateOptions): Promise<KubeObject>;
   /** Read-modify-write, retried on conflicts until `mutate` gives a result that sticks. */

@@ -59,12 +59,18 @@ export async function deleteOptionsOf(req: RestRequest): Promise<DeleteBody> {
 export function storeOptions(req: RestRequest, options: DeleteBody, object: KubeObject): DeleteOptions {
   const finalizers =
     options.propagationPolicy === "Orphan" ? [ORPHAN_FINALIZER] : options.propagationPolicy === "Foreground" ? [FOREGROUND_FINALIZER] : [];
-  return {
+  const deleting: DeleteOptions = {
     preconditions: options.preconditions,
     finalizers,
     gracePeriodSeconds: gracePeriod(req, options, object),
     dryRun: isDryRun(req),
   };
+  // A namespace waits for its spec.finalizers (the namespace controller empties it first).
+  if (req.resource.kind === "Namespace" && ((object.spec as { finalizers?: string[] } | undefined)?.finalizers?.length ?? 0) > 0) {
+    deleting.deferred = true;
+    deleting.onMark = (ns) => ({ ...ns, status: { ...(ns.status as object), phase: "Terminating" } });
+  }
+  return deleting;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { isStoreError, type KubeObject } from "../../storage/store.ts";
-import { ApiError, type ApiStatusCode, badRequest, fieldErrors, fromStoreError, invalid, type StatusReason } from "../errors.ts";
+import { ApiError, type ApiStatusCode, badRequest, conflict, fieldErrors, fromStoreError, invalid, type StatusReason } from "../errors.ts";
 import { negotiate, objectResponse } from "../negotiate.ts";
 import { applyJsonPatch } from "../patch/json-patch.ts";
 import { applyMergePatch } from "../patch/merge-patch.ts";
@@ -37,6 +37,10 @@ export async function patch(req: RestRequest): Promise<Response> {
       objectKey(req),
       (current) => {
         const next = patchObject(req, type, current, body, schema, manager, force);
+        // A resourceVersion in the patch is a precondition, as in Kubernetes.
+        if (next.metadata?.resourceVersion && next.metadata.resourceVersion !== current.metadata.resourceVersion) {
+          throw conflict(req.groupResource, req.name ?? "");
+        }
         checkTypeMeta(req, next);
         if (next.metadata?.name !== current.metadata.name) {
           throw badRequest(`the name of the object (${String(next.metadata?.name)}) does not match the name on the URL (${req.name})`);

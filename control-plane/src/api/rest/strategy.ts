@@ -33,6 +33,11 @@ export function prepareForUpdate(resource: ResourceEntry, next: KubeObject, old:
     if (next.metadata.ownerReferences === undefined) delete next.metadata.ownerReferences;
     return;
   }
+  if (resource.kind === "Namespace") {
+    // spec.finalizers changes only through /finalize.
+    const finalizers = (old.spec as { finalizers?: string[] } | undefined)?.finalizers;
+    next.spec = { ...((next.spec as object | undefined) ?? {}), ...(finalizers ? { finalizers } : {}) };
+  }
   if (resource.subresources.status && resource.kind !== "Node") {
     if (old.status === undefined) delete next.status;
     else next.status = old.status;

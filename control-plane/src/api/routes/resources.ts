@@ -10,6 +10,7 @@ import { get } from "../rest/get.ts";
 import { list } from "../rest/list.ts";
 import { patch } from "../rest/patch.ts";
 import { bind, evict } from "../rest/pod-subresources.ts";
+import { finalizeNamespace } from "../rest/namespace-finalize.ts";
 import { podLogs } from "../rest/pod-logs.ts";
 import { getScale, writeScale } from "../rest/scale.ts";
 import { update } from "../rest/update.ts";
@@ -55,7 +56,8 @@ function handlerFor(method: string, r: Resolved, watching: boolean): Handler | "
   const allowed = (verb: string) => (resource.verbs as readonly string[]).includes(verb);
   if (subresource) {
     const sub = (resource.subresources as Record<string, { verbs: readonly string[] } | undefined>)[subresource];
-    if (!sub || !name) return undefined;
+    const finalize = subresource === "finalize" && resource.kind === "Namespace";
+    if ((!sub && !finalize) || !name) return undefined;
     switch (`${method} ${subresource}`) {
       case "GET status":
         return get;
@@ -74,6 +76,8 @@ function handlerFor(method: string, r: Resolved, watching: boolean): Handler | "
         return evict;
       case "GET log":
         return podLogs;
+      case "PUT finalize":
+        return finalizeNamespace;
       default:
         return "method";
     }

@@ -206,7 +206,7 @@ export class SqlStore implements Store {
     if (dryRun) return next;
     const expected = Number(meta.resourceVersion);
     // The last finalizer leaving a deleting object completes its deletion.
-    const completesDeletion = !!meta.deletionTimestamp && !next.metadata.finalizers?.length;
+    const completesDeletion = !!meta.deletionTimestamp && !!meta.finalizers?.length && !next.metadata.finalizers?.length;
     const revision = await this.write(completesDeletion ? "delete" : "update", key, expected, next);
     return withRevision(next, revision);
   }
@@ -219,7 +219,7 @@ export class SqlStore implements Store {
       const grace = options.gracePeriodSeconds ?? 0;
       try {
         const finalizers = [...new Set([...(current.metadata.finalizers ?? []), ...(options.finalizers ?? [])])];
-        if (finalizers.length || grace > 0) {
+        if (finalizers.length || grace > 0 || options.deferred) {
           // Only marked: finalizers (or the node, for a graceful pod) finish it.
           if (current.metadata.deletionTimestamp) {
             if (options.dryRun) return { object: current, deleted: false };
@@ -228,7 +228,7 @@ export class SqlStore implements Store {
             const revision = await this.write("update", key, expected, { ...current, metadata: { ...current.metadata, finalizers } });
             return { object: withRevision({ ...current, metadata: { ...current.metadata, finalizers } }, revision), deleted: false };
           }
-          const marked: KubeObject = {
+          let marked: KubeObject = {
             ...current,
             metadata: {
               ...current.metadata,
@@ -238,6 +238,7 @@ export class SqlStore implements Store {
               generation: (current.metadata.generation ?? 1) + 1,
             },
           };
+          if (options.onMark) marked = options.onMark(marked);
           if (options.dryRun) return { object: marked, deleted: false };
           const revision = await this.write("update", key, expected, marked);
           return { object: withRevision(marked, revision), deleted: false };
