@@ -1,12 +1,14 @@
 // The composition root: the only place that picks implementations and wires
 // storage, the API and (later) the scheduler, controllers and local agent.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { KubeClient } from "../../client/kube-client.ts";
 import { createApp } from "./api/app.ts";
 import { bootstrap } from "./api/bootstrap.ts";
 import { writeKubeconfig } from "./cli/kubeconfig.ts";
 import { startControllerManager } from "./controllers/manager.ts";
+import { startLeaderElection } from "./controllers/runtime/leader-election.ts";
 import { startCompactor } from "./storage/compactor.ts";
 import { openStore } from "./storage/open.ts";
 import type { SqlStore } from "./storage/sql/sql-store.ts";
@@ -36,14 +38,22 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     options.mode === "up" ? { dataDir: join(options.dataDir, "db") } : { databaseUrl: options.databaseUrl },
   ).catch((error: unknown) => {
     releaseLock();
-    throw error;
+    const where = options.mode === "up" ? `the embedded database in ${options.dataDir}` : `the database at ${redact(options.databaseUrl ?? "")}`;
+    throw new Error(`cannot open ${where}: ${(error as Error).message}`, { cause: error });
   });
   try {
     const app = createApp({ store });
     await bootstrap(app);
     // Controllers speak to the API in-process: the same admission and semantics, no socket.
     const client = new KubeClient((request) => app.fetch(request), "http://ledge.local", "ledge-controller-manager");
-    const controllers = await startControllerManager(client);
+    // Every replica serves the API; only the holder of the lease runs the controllers.
+    const controllers = startLeaderElection({
+      client,
+      name: "ledge-controller-manager",
+      identity: `${hostname()}_${process.pid}_${crypto.randomUUID().slice(0, 8)}`,
+      onStartedLeading: async () => (await startControllerManager(client)).stop,
+      log: (message) => console.error(message),
+    });
     const server = listen(options, app.fetch);
     const host = options.bind.includes(":") ? `[${options.bind}]` : options.bind;
     const url = `http://${host}:${server.port}`;
@@ -54,7 +64,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       kubeconfig,
       store,
       async stop() {
-        controllers.stop();
+        await controllers.stop();
         compactor.stop();
         await server.stop(true);
         await store.close();
@@ -98,5 +108,16 @@ function isAlive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** A database URL without its password, for messages. */
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparseable URL)";
   }
 }

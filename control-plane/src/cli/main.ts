@@ -17,6 +17,10 @@ Commands:
              --port N             API port (default 6443; 0 picks a free one)
              --data-dir DIR       where the kubeconfig is written (default ~/.ledge)
   help     Show this text
+
+Options of up and server:
+  --compaction-interval D   how often the change log is compacted, keeping one interval
+                            of history for watches to resume from (default 5m; e.g. 30s, 10m, 1h)
 `;
 
 class UsageError extends Error {}
@@ -26,8 +30,18 @@ const OPTIONS = {
   port: { type: "string" },
   bind: { type: "string" },
   "database-url": { type: "string" },
+  "compaction-interval": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
+
+function parseDuration(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value);
+  if (!match) throw new UsageError(`${flag} must be a duration such as 30s, 5m or 1h, not "${value}"`);
+  const ms = Number(match[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as "ms" | "s" | "m" | "h"];
+  if (ms < 1000) throw new UsageError(`${flag} must be at least 1s`);
+  return ms;
+}
 
 function parsePort(value: string | undefined): number {
   if (value === undefined) return 6443;
@@ -55,15 +69,16 @@ async function main(argv: string[]): Promise<void> {
   }
   const dataDir = resolve(values["data-dir"] ?? join(homedir(), ".ledge"));
   const port = parsePort(values.port);
+  const compactionIntervalMs = parseDuration(values["compaction-interval"], "--compaction-interval");
   if (command === "server") {
     const databaseUrl = values["database-url"];
     if (!databaseUrl) throw new UsageError("ledge server needs --database-url postgres://…");
     if (!/^postgres(ql)?:\/\//.test(databaseUrl)) throw new UsageError(`--database-url must start with postgres:// or postgresql://`);
     if (values.bind !== undefined && !values.bind) throw new UsageError("--bind needs an address");
-    await run({ mode: "server", databaseUrl, dataDir, port, bind: values.bind ?? "127.0.0.1" });
+    await run({ mode: "server", databaseUrl, dataDir, port, bind: values.bind ?? "127.0.0.1", compactionIntervalMs });
   } else {
-    if (values["database-url"] || values.bind) throw new UsageError("ledge up takes --data-dir and --port only");
-    await run({ mode: "up", dataDir, port, bind: "127.0.0.1" });
+    if (values["database-url"] || values.bind) throw new UsageError("ledge up takes --data-dir, --port and --compaction-interval only");
+    await run({ mode: "up", dataDir, port, bind: "127.0.0.1", compactionIntervalMs });
   }
 }
 

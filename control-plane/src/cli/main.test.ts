@@ -1,0 +1,46 @@
+// The command line as a user meets it: clear messages and exit code 2 for bad usage.
+import { expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const CLI = join(import.meta.dir, "main.ts");
+
+async function ledge(...args: string[]) {
+  const child = Bun.spawn([process.execPath, CLI, ...args], { stdout: "pipe", stderr: "pipe", stdin: "ignore" });
+  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  return { stdout, stderr, code };
+}
+
+test("help lists the commands", async () => {
+  const r = await ledge("help");
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain("ledge <command>");
+  expect(r.stdout).toContain("server");
+});
+
+test.each([
+  [["frob"], 'unknown command "frob"'],
+  [["server"], "ledge server needs --database-url"],
+  [["server", "--database-url", "mysql://x"], "--database-url must start with postgres://"],
+  [["up", "--port", "99999"], '--port must be a number from 0 to 65535, not "99999"'],
+  [["up", "--port", "abc"], '--port must be a number from 0 to 65535, not "abc"'],
+  [["up", "--compaction-interval", "5x"], "--compaction-interval must be a duration"],
+  [["up", "--bogus"], "Unknown option '--bogus'"],
+  [["up", "--bind", "0.0.0.0"], "ledge up takes --data-dir, --port and --compaction-interval only"],
+])("ledge %p fails with a clear message", async (args, message) => {
+  const r = await ledge(...args);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain(message);
+  expect(r.stderr).toContain("Usage: ledge");
+});
+
+test("an unreachable database is named in the error, without its password", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "ledge-cli-"));
+  const r = await ledge("server", "--database-url", "postgres://u:secret@127.0.0.1:1/db", "--port", "0", "--data-dir", dataDir).finally(() =>
+    rmSync(dataDir, { recursive: true, force: true }),
+  );
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain("cannot open the database at postgres://u:***@127.0.0.1:1/db");
+  expect(r.stderr).not.toContain("secret");
+});
