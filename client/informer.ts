@@ -35,8 +35,10 @@ export class Informer {
     private readonly options: InformerOptions = {},
   ) {}
 
+  /** Adds handlers; like client-go, a late handler first gets an add for everything cached. */
   on(handlers: EventHandlers): this {
     this.handlers.push(handlers);
+    for (const object of this.cache.values()) handlers.add?.(object);
     return this;
   }
 

@@ -35,7 +35,7 @@ export const RollingUpdateDeployment = named(appsId("RollingUpdateDeployment"), 
 
 export const DeploymentStrategy = named(appsId("DeploymentStrategy"), "DeploymentStrategy describes how to replace existing pods with new ones.", {
   type: opt(stringEnum(["Recreate", "RollingUpdate"], 'Type of deployment. Can be "Recreate" or "RollingUpdate". Default is RollingUpdate.')),
-  rollingUpdate: opt(RollingUpdateDeployment),
+  rollingUpdate: opt(described(RollingUpdateDeployment, "Rolling update config params. Present only if DeploymentStrategyType = RollingUpdate.")),
 });
 
 export const DeploymentSpec = named(appsId("DeploymentSpec"), "DeploymentSpec is the specification of the desired behavior of the Deployment.", {
@@ -99,7 +99,7 @@ export const RollingUpdateDaemonSet = named(appsId("RollingUpdateDaemonSet"), "S
 
 export const DaemonSetUpdateStrategy = named(appsId("DaemonSetUpdateStrategy"), "DaemonSetUpdateStrategy is a struct used to control the update strategy for a DaemonSet.", {
   type: opt(stringEnum(["OnDelete", "RollingUpdate"], 'Type of daemon set update. Can be "RollingUpdate" or "OnDelete". Default is RollingUpdate.')),
-  rollingUpdate: opt(RollingUpdateDaemonSet),
+  rollingUpdate: opt(described(RollingUpdateDaemonSet, 'Rolling update config params. Present only if type = "RollingUpdate".')),
 });
 
 export const DaemonSetSpec = named(appsId("DaemonSetSpec"), "DaemonSetSpec is the specification of a daemon set.", {

@@ -53,4 +53,10 @@ export const Toleration = named(
 export type Toleration = Static<typeof Toleration>;
 
 export const PROTOCOLS = ["TCP", "UDP", "SCTP"] as const;
-export const protocol = (description: string) => stringEnum(PROTOCOLS, description);
+/**
+ * A port's protocol. Container and service ports declare Kubernetes'
+ * `+default="TCP"`: they are list-map keys, and server-side apply must key an
+ * applied port without a protocol as the TCP port it is stored as.
+ */
+export const protocol = (description: string, options: { default?: (typeof PROTOCOLS)[number] } = {}) =>
+  stringEnum(PROTOCOLS, description, options);

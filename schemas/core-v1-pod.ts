@@ -234,7 +234,7 @@ export const ContainerPort = named(coreId("ContainerPort"), "ContainerPort repre
   name: opt(str("If specified, this must be an IANA_SVC_NAME and unique within the pod. Each named port in a pod must have a unique name.")),
   hostPort: opt(int32("Number of port to expose on the host. If specified, this must be a valid port number, 0 < x < 65536.")),
   containerPort: int32("Number of port to expose on the pod's IP address. This must be a valid port number, 0 < x < 65536."),
-  protocol: opt(protocol('Protocol for port. Must be UDP, TCP, or SCTP. Defaults to "TCP".')),
+  protocol: opt(protocol('Protocol for port. Must be UDP, TCP, or SCTP. Defaults to "TCP".', { default: "TCP" })),
   hostIP: opt(str("What host IP to bind the external port to.")),
 });
 

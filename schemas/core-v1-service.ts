@@ -6,7 +6,7 @@ import { coreGvk, coreId, ObjectReference, protocol } from "./core-v1-common.ts"
 
 export const ServicePort = named(coreId("ServicePort"), "ServicePort contains information on service's port.", {
   name: opt(str("The name of this port within the service. This must be a DNS_LABEL. All ports within a ServiceSpec must have unique names.")),
-  protocol: opt(protocol('The IP protocol for this port. Supports "TCP", "UDP", and "SCTP". Default is TCP.')),
+  protocol: opt(protocol('The IP protocol for this port. Supports "TCP", "UDP", and "SCTP". Default is TCP.', { default: "TCP" })),
   appProtocol: opt(str("The application protocol for this port. This is used as a hint for implementations to offer richer behavior for protocols that they understand.")),
   port: int32("The port that will be exposed by this service."),
   targetPort: opt(IntOrString),

@@ -166,6 +166,12 @@ describe("what kubectl reads", () => {
     expect(v2Strategy).toMatchObject({ $ref: "#/definitions/io.k8s.api.apps.v1.DeploymentStrategy", "x-kubernetes-patch-strategy": "retainKeys" });
   });
 
+  // Server-side apply keys a port without a protocol by the default, as structured-merge-diff does.
+  test.each(["io.k8s.api.core.v1.ServicePort", "io.k8s.api.core.v1.ContainerPort"])("%s declares the default of its list-map key protocol", (id) => {
+    const schemas = (v3("api/v1").components as JsonObject).schemas as JsonObject;
+    expect(((schemas[id] as JsonObject).properties as JsonObject).protocol).toMatchObject({ type: "string", enum: ["TCP", "UDP", "SCTP"], default: "TCP" });
+  });
+
   test("v2 renders int-or-string and quantities as strings", () => {
     const definitions = openApiV2().definitions as JsonObject;
     expect(definitions["io.k8s.apimachinery.pkg.util.intstr.IntOrString"]).toMatchObject({ type: "string", format: "int-or-string" });

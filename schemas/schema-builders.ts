@@ -82,10 +82,14 @@ export const bool = (description: string) => Type.Boolean({ description });
 export const opt = Type.Optional;
 
 /** Kubernetes documents enums on plain strings; the union keeps TS types exact. */
-export function stringEnum<const V extends readonly string[]>(values: V, description: string): TUnion<TLiteral<V[number]>[]> {
+export function stringEnum<const V extends readonly string[]>(
+  values: V,
+  description: string,
+  options: { default?: V[number] } = {},
+): TUnion<TLiteral<V[number]>[]> {
   return Type.Union(
     values.map((value) => Type.Literal(value)),
-    { description },
+    { description, ...options },
   ) as unknown as TUnion<TLiteral<V[number]>[]>;
 }
 

@@ -3,12 +3,17 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { InformerFactory } from "../../client/informer-factory.ts";
 import { KubeClient } from "../../client/kube-client.ts";
 import { createApp } from "./api/app.ts";
 import { bootstrap } from "./api/bootstrap.ts";
+import type { DefaultTolerationSeconds } from "./api/rest/default-toleration-seconds.ts";
+import { DEFAULT_SERVICE_CIDR, LOOPBACK_SERVICE_CIDR, ServiceAllocator } from "./api/services/allocator.ts";
+import { startAllocationRepair } from "./api/services/repair.ts";
 import { writeKubeconfig } from "./cli/kubeconfig.ts";
 import { startControllerManager } from "./controllers/manager.ts";
 import { startLeaderElection } from "./controllers/runtime/leader-election.ts";
+import { startScheduler } from "./scheduler/scheduler-service.ts";
 import { startCompactor } from "./storage/compactor.ts";
 import { openStore } from "./storage/open.ts";
 import type { SqlStore } from "./storage/sql/sql-store.ts";
@@ -22,6 +27,14 @@ export interface ControlPlaneOptions {
   /** 0 picks a free port. */
   port: number;
   compactionIntervalMs?: number;
+  /** Service CIDRs, primary first (default: 127.96.0.0/16 for up — loopback mode — and 10.96.0.0/12 for server). */
+  serviceCIDRs?: string[];
+  /** NodePort range, "30000-32767" by default. */
+  nodePortRange?: string;
+  /** How long pods tolerate an unreachable or not-ready node unless they say (300 s each by default). */
+  defaultTolerationSeconds?: Partial<DefaultTolerationSeconds>;
+  /** How long a node may go unheard before it is Unknown (40 s by default). */
+  nodeMonitorGracePeriodMs?: number;
 }
 
 export interface ControlPlane {
@@ -42,16 +55,32 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     throw new Error(`cannot open ${where}: ${(error as Error).message}`, { cause: error });
   });
   try {
-    const app = createApp({ store });
+    const serviceNetwork = {
+      serviceCIDRs: options.serviceCIDRs ?? [options.mode === "up" ? LOOPBACK_SERVICE_CIDR : DEFAULT_SERVICE_CIDR],
+      nodePortRange: options.nodePortRange,
+    };
+    const app = createApp({ store, serviceNetwork, defaultTolerationSeconds: options.defaultTolerationSeconds });
     await bootstrap(app);
     // Controllers speak to the API in-process: the same admission and semantics, no socket.
     const client = new KubeClient((request) => app.fetch(request), "http://ledge.local", "ledge-controller-manager");
-    // Every replica serves the API; only the holder of the lease runs the controllers.
+    // Every replica serves the API; only the holders of the leases run the
+    // controllers and the scheduler. Their informers are shared and, once
+    // started, kept warm so that a replica that becomes leader starts at once.
+    const informers = new InformerFactory(client, (error) => console.error(`informer: ${(error as Error).message ?? error}`));
+    const identity = `${hostname()}_${process.pid}_${crypto.randomUUID().slice(0, 8)}`;
     const controllers = startLeaderElection({
       client,
       name: "ledge-controller-manager",
-      identity: `${hostname()}_${process.pid}_${crypto.randomUUID().slice(0, 8)}`,
-      onStartedLeading: async () => (await startControllerManager(client)).stop,
+      identity,
+      onStartedLeading: async () =>
+        (await startControllerManager(client, undefined, { informers, nodeLifecycle: { gracePeriodMs: options.nodeMonitorGracePeriodMs } })).stop,
+      log: (message) => console.error(message),
+    });
+    const scheduler = startLeaderElection({
+      client,
+      name: "ledge-scheduler",
+      identity,
+      onStartedLeading: async () => (await startScheduler(client, informers)).stop,
       log: (message) => console.error(message),
     });
     const server = listen(options, app.fetch);
@@ -59,13 +88,17 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     const url = `http://${host}:${server.port}`;
     const kubeconfig = writeKubeconfig(join(options.dataDir, "kubeconfig"), url);
     const compactor = startCompactor(store, { intervalMs: options.compactionIntervalMs ?? 5 * 60_000 });
+    // Frees ClusterIPs and NodePorts leaked by a replica that died mid-create; safe on every replica.
+    const repair = startAllocationRepair(store, new ServiceAllocator(store, serviceNetwork));
     return {
       url,
       kubeconfig,
       store,
       async stop() {
-        await controllers.stop();
+        await Promise.all([controllers.stop(), scheduler.stop()]);
+        informers.stop();
         compactor.stop();
+        repair.stop();
         await server.stop(true);
         await store.close();
         releaseLock();

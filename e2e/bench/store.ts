@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { openStore } from "../../control-plane/src/storage/open.ts";
 import type { KubeObject, Store } from "../../control-plane/src/storage/store.ts";
 import { POSTGRES_UNAVAILABLE, privatePostgresAvailable, startPostgres } from "../harness/postgres.ts";
+import { pod } from "./pod.ts";
 
 const TARGETS = { watchP99Ms: 25, list10kP50Ms: 250 };
 const CONCURRENCY = [1, 8, 32] as const;
@@ -48,55 +49,6 @@ function summarise(samples: number[], seconds: number): Latency {
 }
 
 const round = (n: number, digits: number): number => Math.round(n * 10 ** digits) / 10 ** digits;
-
-/** A pod as a controller and an agent leave it: about 1.5 KB of JSON once stored. */
-function pod(namespace: string, name: string, i: number): KubeObject {
-  const app = `app-${i % 50}`;
-  return {
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: {
-      name,
-      namespace,
-      labels: { app, tier: "backend", "pod-template-hash": "7d9f8c6b5" },
-      ownerReferences: [
-        { apiVersion: "apps/v1", kind: "ReplicaSet", name: `${app}-7d9f8c6b5`, uid: "5f0c6a3e-8f0b-4c1e-9d51-2b7f6f2f1a90", controller: true, blockOwnerDeletion: true },
-      ],
-    },
-    spec: {
-      nodeName: `edge-${i % 20}`,
-      restartPolicy: "Always",
-      terminationGracePeriodSeconds: 30,
-      serviceAccountName: "default",
-      containers: [
-        {
-          name: "app",
-          image: "registry.example.com/team/app:1.4.2",
-          imagePullPolicy: "IfNotPresent",
-          ports: [{ name: "http", containerPort: 8080, protocol: "TCP" }],
-          env: [
-            { name: "LOG_LEVEL", value: "info" },
-            { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
-          ],
-          resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
-          readinessProbe: { httpGet: { path: "/healthz", port: 8080 }, periodSeconds: 10 },
-        },
-      ],
-    },
-    status: {
-      phase: "Running",
-      hostIP: `192.168.1.${i % 20}`,
-      podIP: `10.42.${(i >> 8) & 255}.${i & 255}`,
-      startTime: "2026-11-01T10:00:02Z",
-      conditions: ["Initialized", "Ready", "PodScheduled"].map((type) => ({
-        type,
-        status: "True",
-        lastTransitionTime: "2026-11-01T10:00:05Z",
-      })),
-      containerStatuses: [{ name: "app", ready: true, restartCount: 0, image: "registry.example.com/team/app:1.4.2", started: true }],
-    },
-  };
-}
 
 /** Runs `total` operations split over `writers` workers; each sample is one operation's latency. */
 async function timedWorkers(

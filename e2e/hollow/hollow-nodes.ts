@@ -94,6 +94,7 @@ export async function startHollowNodes(options: HollowNodeOptions): Promise<Holl
 
   // One watch for the pods of every hollow node; work goes through a bounded queue.
   let running = 0;
+  let podCounter = 0;
   const reported = new Set<string>();
   const queue: KubeObject[] = [];
   let wakeWorkers: (() => void)[] = [];
@@ -125,11 +126,14 @@ export async function startHollowNodes(options: HollowNodeOptions): Promise<Holl
       state: { running: { startedAt: now() } },
     }));
     const time = now();
+    const n = ++podCounter;
+    // Distinct made-up addresses, so Endpoints list every replica.
+    const podIP = `10.${244 + ((n >> 16) & 7)}.${(n >> 8) & 255}.${n & 255}`;
     const status = {
       phase: "Running",
       startTime: time,
-      podIP: "10.244.0.1",
-      podIPs: [{ ip: "10.244.0.1" }],
+      podIP,
+      podIPs: [{ ip: podIP }],
       hostIP: "10.0.0.1",
       containerStatuses: containers,
       conditions: ["PodScheduled", "Initialized", "ContainersReady", "Ready"].map((type) => ({ type, status: "True", lastProbeTime: null, lastTransitionTime: time })),

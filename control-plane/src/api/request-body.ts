@@ -1,6 +1,7 @@
-// Reads and decodes request bodies: JSON or YAML, bounded in size.
+// Reads and decodes request bodies: JSON, YAML or Kubernetes protobuf, bounded in size.
 import { parse as parseYaml } from "yaml";
 import { badRequest, tooLarge, unsupportedMediaType } from "./errors.ts";
+import { decodeKubernetesProtobuf, PROTOBUF_MEDIA_TYPE, ProtobufDecodeError } from "./protobuf/index.ts";
 
 /** Kubernetes' default limit on request bodies (3 MiB). */
 export const DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -27,11 +28,11 @@ export function patchTypeOf(contentType: string | null | undefined): PatchType {
   return type;
 }
 
-/** The raw body text, refusing more than `limit` bytes before reading them all. */
-export async function readBody(request: Request, limit: number): Promise<string> {
+/** The raw body bytes, refusing more than `limit` bytes before reading them all. */
+export async function readBytes(request: Request, limit: number): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > limit) throw tooLarge(`the request body is ${declared} bytes, over the limit of ${limit}`);
-  if (!request.body) return "";
+  if (!request.body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
@@ -39,10 +40,64 @@ export async function readBody(request: Request, limit: number): Promise<string>
     if (size > limit) throw tooLarge(`the request body is over the limit of ${limit} bytes`);
     chunks.push(chunk);
   }
+  return Buffer.concat(chunks);
+}
+
+/** The raw body text, refusing more than `limit` bytes before reading them all. */
+export async function readBody(request: Request, limit: number): Promise<string> {
+  return utf8(await readBytes(request, limit));
+}
+
+function utf8(bytes: Uint8Array): string {
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch (error) {
     throw badRequest(`the request body is not valid UTF-8: ${(error as Error).message}`);
+  }
+}
+
+export const isProtobuf = (contentType: string | null | undefined): boolean => mediaType(contentType) === PROTOBUF_MEDIA_TYPE;
+
+/** Decodes a JSON, YAML or Kubernetes protobuf body (by Content-Type) into a value. */
+export function decodeBytes(bytes: Uint8Array, contentType: string | null | undefined): unknown {
+  if (!isProtobuf(contentType)) return decodeBody(utf8(bytes), contentType);
+  let value: unknown;
+  try {
+    value = decodeKubernetesProtobuf(bytes);
+  } catch (error) {
+    if (error instanceof ProtobufDecodeError) throw badRequest(`the request body could not be decoded: ${error.message}`);
+    throw error;
+  }
+  // Messages nest only as deep as the schemas, but FieldsV1 carries JSON of any depth.
+  checkDepth(value);
+  return value;
+}
+
+/** Decodes a body that must be one object, as every resource write's is: JSON, YAML or protobuf. */
+export function decodeObjectBytes(bytes: Uint8Array, contentType: string | null | undefined): Record<string, unknown> {
+  // A protobuf body always decodes to an object.
+  return isProtobuf(contentType) ? (decodeBytes(bytes, contentType) as Record<string, unknown>) : decodeObject(utf8(bytes), contentType);
+}
+
+export async function readObject(request: Request, limit: number): Promise<Record<string, unknown>> {
+  return decodeObjectBytes(await readBytes(request, limit), request.headers.get("content-type"));
+}
+
+/**
+ * Bodies nested deeper than this are refused. Kubernetes stops at 10,000; the
+ * recursive patch, validation and managed-fields code here overflows the
+ * stack well before that, and no real object comes near 1,000.
+ */
+export const MAX_BODY_DEPTH = 1000;
+
+/** Refuses a decoded body nested deeper than MAX_BODY_DEPTH (walked without recursion). */
+export function checkDepth(value: unknown): void {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [next, depth] = stack.pop()!;
+    if (next === null || typeof next !== "object") continue;
+    if (depth > MAX_BODY_DEPTH) throw badRequest(`the request body exceeds the maximum nesting depth of ${MAX_BODY_DEPTH}`);
+    for (const child of Object.values(next)) if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
   }
 }
 
@@ -52,15 +107,18 @@ export function decodeBody(text: string, contentType: string | null | undefined)
   const yaml = type === "application/yaml" || type === "application/x-yaml" || type === "application/apply-patch+yaml" || type === "text/yaml";
   const json = type === "" || type === "application/json" || type.endsWith("+json");
   if (!yaml && !json) {
-    throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+    throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, ${PROTOBUF_MEDIA_TYPE}`);
   }
   if (text.trim() === "") throw badRequest("the request body is empty");
+  let value: unknown;
   try {
     // YAML is a superset of JSON, but JSON.parse is far faster for the common case.
-    return yaml ? parseYaml(text, { maxAliasCount: 100 }) : JSON.parse(text);
+    value = yaml ? parseYaml(text, { maxAliasCount: 100 }) : JSON.parse(text);
   } catch (error) {
     throw badRequest(`the request body could not be decoded: ${(error as Error).message}`);
   }
+  checkDepth(value);
+  return value;
 }
 
 /** Decodes a body that must be a JSON object (every resource write). */

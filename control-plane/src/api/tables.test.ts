@@ -69,6 +69,7 @@ describe("columns", () => {
     ["Lease", "Name Holder Age", ""],
     ["EndpointSlice", "Name AddressType Ports Endpoints Age", ""],
     ["RuntimeClass", "Name Handler Age", ""],
+    ["Scale", "Name Desired Available", ""],
     ["Widget", "Name Age", ""],
   ])("%s shows %p and adds %p with -o wide", (kind, normal, extra) => {
     const names = (list: { name: string }[]) => list.map((c) => c.name.replaceAll(" ", "_")).join(" ");
@@ -522,6 +523,7 @@ describe("cells", () => {
       ["proxy", 3, 3, 2, 3, 2, "kubernetes.io/os=linux", "5m", "proxy", "ledge/proxy:1", "app=proxy"],
     ],
     ["DaemonSet", "fresh", object("DaemonSet", "d", { spec: {} }), ["d", 0, 0, 0, 0, 0, "<none>", "5m", "", "", "<none>"]],
+    ["Scale", "of a deployment", object("Scale", "web", { spec: { replicas: 4 }, status: { replicas: 2, selector: "app=web" } }), ["web", 4, 2]],
     ["Widget", "custom resources get name and age", object("Widget", "w", { spec: { size: 3 } }), ["w", "5m"]],
     ["Widget", "without a timestamp the age is null", object("Widget", "w", {}, { creationTimestamp: undefined }), ["w", null]],
     ["Widget", "with a broken timestamp", object("Widget", "w", {}, { creationTimestamp: "yesterday" }), ["w", "<invalid>"]],

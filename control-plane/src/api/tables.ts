@@ -226,6 +226,10 @@ interface LeaseView extends ObjectWithMeta {
 interface RuntimeClassView extends ObjectWithMeta {
   handler?: string;
 }
+interface ScaleView extends ObjectWithMeta {
+  spec?: { replicas?: number };
+  status?: { replicas?: number };
+}
 
 // The printers receive any stored object; the views above describe what they may find.
 const as = <T>(object: KubeObject): T => object as unknown as T;
@@ -594,6 +598,19 @@ const runtimeClassPrinter: Printer = {
   cells: (object, context) => [nameOf(object), as<RuntimeClassView>(object).handler ?? "", ageOf(object, context)],
 };
 
+// `kubectl get <workload> --subresource=scale` reads an autoscaling/v1 Scale.
+const scalePrinter: Printer = {
+  columns: [
+    nameColumn(),
+    column("Desired", "integer", "The desired number of instances for the scaled object."),
+    column("Available", "integer", "The actual number of observed instances of the scaled object."),
+  ],
+  cells(object) {
+    const scale = as<ScaleView>(object);
+    return [nameOf(object), scale.spec?.replicas ?? 0, scale.status?.replicas ?? 0];
+  },
+};
+
 // ----- Event
 
 function eventCells(object: KubeObject, context: PrintContext): unknown[] {
@@ -775,6 +792,7 @@ const PRINTERS: ReadonlyMap<string, Printer> = new Map([
   ["Lease", leasePrinter],
   ["EndpointSlice", endpointSlicePrinter],
   ["RuntimeClass", runtimeClassPrinter],
+  ["Scale", scalePrinter],
 ]);
 
 const printerFor = (kind: string): Printer => PRINTERS.get(kind) ?? defaultPrinter;

@@ -28,6 +28,9 @@ test.each([
   [["up", "--compaction-interval", "5x"], "--compaction-interval must be a duration"],
   [["up", "--bogus"], "Unknown option '--bogus'"],
   [["up", "--bind", "0.0.0.0"], "ledge up takes --data-dir, --port and --compaction-interval only"],
+  [["up", "--service-cluster-ip-range", "10.96.0.1/12"], "service CIDR 10.96.0.1/12 has host bits set"],
+  [["server", "--database-url", "postgres://x/y", "--service-node-port-range", "32767-30000"], '"32767-30000" is not a port range'],
+  [["up", "--default-unreachable-toleration-seconds", "5m"], "--default-unreachable-toleration-seconds must be a whole number of seconds"],
 ])("ledge %p fails with a clear message", async (args, message) => {
   const r = await ledge(...args);
   expect(r.code).toBe(2);

@@ -3,6 +3,7 @@
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { parseCIDR, parsePortRange } from "../api/services/ip-range.ts";
 import { startControlPlane } from "../main.ts";
 
 const USAGE = `Usage: ledge <command> [options]
@@ -21,6 +22,15 @@ Commands:
 Options of up and server:
   --compaction-interval D   how often the change log is compacted, keeping one interval
                             of history for watches to resume from (default 5m; e.g. 30s, 10m, 1h)
+  --service-cluster-ip-range CIDR[,CIDR]
+                            ClusterIPs come from here, one CIDR per IP family (default
+                            127.96.0.0/16 for up, in loopback mode; 10.96.0.0/12 for server)
+  --service-node-port-range A-B   NodePorts come from here (default 30000-32767)
+  --node-monitor-grace-period D   a node unheard for this long is Unknown and tainted (default 40s)
+  --default-unreachable-toleration-seconds N
+  --default-not-ready-toleration-seconds N
+                            how long pods stay on an unreachable / not-ready node before
+                            eviction, unless they say (default 300; edge links flap)
 `;
 
 class UsageError extends Error {}
@@ -31,6 +41,11 @@ const OPTIONS = {
   bind: { type: "string" },
   "database-url": { type: "string" },
   "compaction-interval": { type: "string" },
+  "service-cluster-ip-range": { type: "string" },
+  "service-node-port-range": { type: "string" },
+  "node-monitor-grace-period": { type: "string" },
+  "default-unreachable-toleration-seconds": { type: "string" },
+  "default-not-ready-toleration-seconds": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -41,6 +56,32 @@ function parseDuration(value: string | undefined, flag: string): number | undefi
   const ms = Number(match[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as "ms" | "s" | "m" | "h"];
   if (ms < 1000) throw new UsageError(`${flag} must be at least 1s`);
   return ms;
+}
+
+function parseSeconds(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`${flag} must be a whole number of seconds, not "${value}"`);
+  return Number(value);
+}
+
+/** The options every cluster has, checked here so a typo is a usage error, not a failed start. */
+function clusterOptions(values: Record<string, string | boolean | undefined>) {
+  const cidrs = typeof values["service-cluster-ip-range"] === "string" ? values["service-cluster-ip-range"].split(",").map((c) => c.trim()) : undefined;
+  const nodePortRange = values["service-node-port-range"] as string | undefined;
+  try {
+    for (const cidr of cidrs ?? []) parseCIDR(cidr);
+    if (nodePortRange !== undefined) parsePortRange(nodePortRange);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const unreachable = parseSeconds(values["default-unreachable-toleration-seconds"] as string | undefined, "--default-unreachable-toleration-seconds");
+  const notReady = parseSeconds(values["default-not-ready-toleration-seconds"] as string | undefined, "--default-not-ready-toleration-seconds");
+  return {
+    serviceCIDRs: cidrs,
+    nodePortRange,
+    nodeMonitorGracePeriodMs: parseDuration(values["node-monitor-grace-period"] as string | undefined, "--node-monitor-grace-period"),
+    defaultTolerationSeconds: { unreachable, notReady },
+  };
 }
 
 function parsePort(value: string | undefined): number {
@@ -70,15 +111,18 @@ async function main(argv: string[]): Promise<void> {
   const dataDir = resolve(values["data-dir"] ?? join(homedir(), ".ledge"));
   const port = parsePort(values.port);
   const compactionIntervalMs = parseDuration(values["compaction-interval"], "--compaction-interval");
+  const cluster = clusterOptions(values);
   if (command === "server") {
     const databaseUrl = values["database-url"];
     if (!databaseUrl) throw new UsageError("ledge server needs --database-url postgres://…");
     if (!/^postgres(ql)?:\/\//.test(databaseUrl)) throw new UsageError(`--database-url must start with postgres:// or postgresql://`);
     if (values.bind !== undefined && !values.bind) throw new UsageError("--bind needs an address");
-    await run({ mode: "server", databaseUrl, dataDir, port, bind: values.bind ?? "127.0.0.1", compactionIntervalMs });
+    await run({ mode: "server", databaseUrl, dataDir, port, bind: values.bind ?? "127.0.0.1", compactionIntervalMs, ...cluster });
   } else {
-    if (values["database-url"] || values.bind) throw new UsageError("ledge up takes --data-dir, --port and --compaction-interval only");
-    await run({ mode: "up", dataDir, port, bind: "127.0.0.1", compactionIntervalMs });
+    if (values["database-url"] || values.bind) {
+      throw new UsageError("ledge up takes --data-dir, --port and --compaction-interval only, besides the options of up and server");
+    }
+    await run({ mode: "up", dataDir, port, bind: "127.0.0.1", compactionIntervalMs, ...cluster });
   }
 }
 

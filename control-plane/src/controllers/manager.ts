@@ -1,16 +1,49 @@
 // The controller manager: every controller, sharing one set of informers.
 import { InformerFactory } from "../../../client/informer-factory.ts";
 import type { KubeClient } from "../../../client/kube-client.ts";
+import { DaemonSetController } from "./daemonset/daemonset-controller.ts";
+import { DeploymentController } from "./deployment/deployment-controller.ts";
+import { EndpointsController } from "./endpoints/endpoints-controller.ts";
+import { EndpointSliceController } from "./endpointslice/endpointslice-controller.ts";
 import { GarbageCollector } from "./garbage-collector/garbage-collector.ts";
 import { NamespaceController } from "./namespace/namespace-controller.ts";
+import { NodeLifecycleController, type NodeLifecycleOptions } from "./node-lifecycle/node-lifecycle-controller.ts";
+import { TaintEvictionController } from "./node-lifecycle/taint-eviction-controller.ts";
+import { ReplicaSetController } from "./replicaset/replicaset-controller.ts";
 import { runControllers } from "./runtime/controller.ts";
 
 export interface ControllerManager {
   stop(): void;
 }
 
-export async function startControllerManager(client: KubeClient, log: (message: string) => void = console.error): Promise<ControllerManager> {
-  const informers = new InformerFactory(client, (error) => log(`informer: ${(error as Error).message ?? error}`));
-  const stop = await runControllers([new GarbageCollector(), new NamespaceController()], { client, informers, log });
-  return { stop };
+export interface ControllerManagerOptions {
+  nodeLifecycle?: NodeLifecycleOptions;
+  /** Informers shared with other components of the process; by default the manager's own. */
+  informers?: InformerFactory;
+}
+
+export async function startControllerManager(
+  client: KubeClient,
+  log: (message: string) => void = console.error,
+  options: ControllerManagerOptions = {},
+): Promise<ControllerManager> {
+  const own = options.informers === undefined;
+  const informers = options.informers ?? new InformerFactory(client, (error) => log(`informer: ${(error as Error).message ?? error}`));
+  const stopControllers = await runControllers([
+    new GarbageCollector(),
+    new NamespaceController(),
+    new ReplicaSetController(),
+    new DeploymentController(),
+    new DaemonSetController(),
+    new NodeLifecycleController(options.nodeLifecycle),
+    new TaintEvictionController(),
+    new EndpointsController(),
+    new EndpointSliceController(),
+  ], { client, informers, log });
+  return {
+    stop() {
+      stopControllers();
+      if (own) informers.stop();
+    },
+  };
 }

@@ -9,10 +9,13 @@ export async function testCluster() {
   const store = await openStore();
   const app = createApp({ store });
   await bootstrap(app);
-  const client = new KubeClient((request) => app.fetch(request), "http://ledge.test", "controller-test");
+  const fetch = (request: Request) => app.fetch(request);
+  const client = new KubeClient(fetch, "http://ledge.test", "controller-test");
   return {
     store,
     client,
+    /** The API itself, for a client that injects failures or delays in front of it. */
+    fetch,
     close: () => store.close(),
   };
 }

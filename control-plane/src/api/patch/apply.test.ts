@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
 import {
   ApplyConflictError,
   LAST_APPLIED_ANNOTATION,
@@ -276,7 +277,7 @@ describe("serverSideApply: subresources and validation", () => {
     { name: "not an object", body: [] as unknown as Json, options: {}, status: 400, message: "must be a YAML or JSON object" },
     { name: "another version", body: config(), options: { apiVersion: "apps/v1beta2" }, status: 400, message: "Incorrect version specified in apply patch" },
     { name: "no field manager", body: config(), options: { fieldManager: "" }, status: 422, message: "fieldManager: Required value" },
-    { name: "unprintable field manager", body: config(), options: { fieldManager: "a\nb" }, status: 422, message: "printable" },
+    { name: "unprintable field manager", body: config(), options: { fieldManager: "a\nb" }, status: 422, message: 'fieldManager: Invalid value: "a\\nb": invalid character U+000A (at position 1)' },
     { name: "duplicate list keys", body: config({ env: [{ name: "A" }, { name: "A" }] }), options: {}, status: 422, message: 'duplicate entries for key [name="A"]' },
     { name: "list item without its key", body: config({ env: [{ value: "1" }] }), options: {}, status: 422, message: "omits all key fields" },
   ])("rejects $name with $status", ({ body, options, status, message }) => {
@@ -427,6 +428,7 @@ describe("parseApplyConfiguration", () => {
     { name: "JSON, as kubectl sends", body: JSON.stringify({ apiVersion: "v1", kind: "ConfigMap" }), result: { apiVersion: "v1", kind: "ConfigMap" } },
     { name: "YAML", body: "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: '1'\n", result: { apiVersion: "v1", kind: "ConfigMap", data: { a: "1" } } },
     { name: "YAML 1.1 booleans, as Kubernetes reads them", body: "spec:\n  enabled: yes\n", result: { spec: { enabled: true } } },
+    { name: "dates and binary stay strings", body: "a: 2001-12-14\nb: !!binary aGVsbG8=\n", result: { a: "2001-12-14", b: "aGVsbG8=" } },
   ])("$name", ({ body, result }) => {
     expect(parseApplyConfiguration(body)).toEqual(result);
   });
@@ -438,5 +440,62 @@ describe("parseApplyConfiguration", () => {
     { name: "several documents", body: "a: 1\n---\nb: 2\n" },
   ])("rejects $name with 400", ({ body }) => {
     expect(patchErrorOf(() => parseApplyConfiguration(body)).status).toBe(400);
+  });
+});
+
+describe("serverSideApply properties", () => {
+  const name = fc.constantFrom("a", "b", "c", "d");
+  const unique = <T>(item: fc.Arbitrary<T & { name: string }>) =>
+    fc.uniqueArray(item, { selector: (entry) => entry.name, minLength: 1, maxLength: 3 });
+  const env = unique(fc.record({ name, value: fc.string({ maxLength: 2 }) }, { requiredKeys: ["name"] }));
+  const container = fc.record(
+    { name, image: fc.constantFrom("x:1", "x:2"), env, args: fc.array(fc.constantFrom("-v", "-q"), { minLength: 1, maxLength: 2 }) },
+    { requiredKeys: ["name"] },
+  );
+  const deployment = fc
+    .record(
+      {
+        replicas: fc.integer({ min: 0, max: 3 }),
+        labels: fc.dictionary(name, fc.constantFrom("1", "2"), { minKeys: 1, maxKeys: 2 }),
+        containers: unique(container),
+      },
+      { requiredKeys: ["containers"] },
+    )
+    .map(({ replicas, labels, containers }) => ({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "web", ...(labels === undefined ? {} : { labels }) },
+      spec: { ...(replicas === undefined ? {} : { replicas }), template: { spec: { containers } } },
+    }));
+
+  test("a sole applier's object is exactly its latest configuration", () => {
+    fc.assert(
+      fc.property(deployment, deployment, (first, second) => {
+        const result = apply(apply(null, first), second, { now: T2 });
+        expect(withoutManaged(result)).toEqual(second);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test("re-applying a configuration changes nothing", () => {
+    fc.assert(
+      fc.property(deployment, (config) => {
+        const once = apply(null, config);
+        expect(apply(once, config, { now: T2 })).toEqual(once);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  test("fields another manager set survive any re-apply that does not name them", () => {
+    fc.assert(
+      fc.property(deployment, deployment, (first, second) => {
+        const applied = apply(null, first);
+        const annotated = update(applied, { ...applied, metadata: { ...applied.metadata, annotations: { note: "kept" } } }, "kubectl-annotate");
+        expect(apply(annotated, second, { now: T2 }).metadata.annotations).toEqual({ note: "kept" });
+      }),
+      { numRuns: 100 },
+    );
   });
 });

@@ -31,12 +31,19 @@
 //   Kubernetes records a pointer-typed struct (e.g. rollingUpdate) that a
 //   write adds as owned itself ("." in fieldsV1), here only its fields are;
 // - defaulting and the reset of status/spec by resource strategies happen in
-//   the API layer after these functions, not in them;
+//   the API layer after these functions, not in them; apply may be given the
+//   resource's defaulting, and then defaults its result and judges changes on
+//   that too: a field whose applied value differs from the live one only
+//   until defaulting fills it in (`fieldRef: {fieldPath}` against the stored
+//   `{apiVersion: v1, fieldPath}`) is unchanged, so it neither conflicts nor
+//   changes hands (Kubernetes compares before defaulting and reports a
+//   conflict there);
 // - `null` in an applied configuration removes the field (typed decoding in
 //   Kubernetes has the same effect) and the applier owns it;
 // - list items that cannot be identified (no key fields, objects in a set) in
 //   a stored object make that list atomic instead of failing the request.
 
+import { parse as parseYaml, type Tags } from "yaml";
 import { FieldSet, goJson, pathString, type FieldPath } from "./field-set.ts";
 import { cloneJson, deepEqual, getOwn, isJsonObject, type JsonObject } from "./json-value.ts";
 import {
@@ -57,7 +64,6 @@ import {
 import { PatchError } from "./patch-error.ts";
 import type { SchemaNode } from "./schema-node.ts";
 import { compareObjects, fieldSetOf, mergeApplied, removeFields, withNamedFieldsAsMembers, type Comparison } from "./structured-merge.ts";
-import { parse as parseYaml } from "yaml";
 
 export const LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration";
 
@@ -110,6 +116,12 @@ export interface ApplyOptions {
   subresource?: string;
   /** Which fields writes here may own; by default derived from `subresource`. */
   trackedFields?: TrackedFields;
+  /**
+   * The resource's defaulting, in place (the API layer's applyDefaults).
+   * The result is defaulted with it, and differences defaulting makes up for
+   * are not changes; without it values are compared as applied.
+   */
+  defaults?: (object: JsonObject) => void;
   now?: Date;
 }
 
@@ -149,7 +161,8 @@ export function serverSideApply(live: JsonObject | null | undefined, applied: un
   managers.set(id, applier);
 
   const pruned = prune(merged, managers, previous?.fields, configFields, schema);
-  const comparison = filterComparison(compareObjects(liveObject, pruned, schema), tracked);
+  const settled = withDefaults(pruned, options.defaults);
+  const comparison = filterComparison(settledComparison(liveObject, pruned, settled, schema), tracked);
   const changed = changedFields(comparison, tracked);
   let conflicts = conflictsWith(managers, id, changed);
   if (conflicts.size > 0 && !options.force && fieldManager === KUBECTL_SERVER_SIDE_MANAGER) {
@@ -160,12 +173,13 @@ export function serverSideApply(live: JsonObject | null | undefined, applied: un
     if (otherId !== id) other.fields = other.fields.difference(changed).difference(comparison.removed);
   }
 
-  const objectChanged = !deepEqual(liveObject, pruned);
+  const objectChanged = !deepEqual(liveObject, settled);
   if (objectChanged) applier.time = now;
   applier.fields = withoutUnownedFields(applier.fields);
 
-  let result = objectChanged ? pruned : liveObject;
-  if (fieldManager === KUBECTL_SERVER_SIDE_MANAGER && typeof lastAppliedOf(result) === "string" && lastAppliedOf(result) !== "") {
+  let result = objectChanged ? settled : liveObject;
+  const annotation = lastAppliedOf(result);
+  if (fieldManager === KUBECTL_SERVER_SIDE_MANAGER && typeof annotation === "string" && annotation !== "") {
     result = withLastApplied(result, config);
   }
   return cloneJson(withManagedFields(result, managers));
@@ -230,17 +244,26 @@ export function updateManagedFields<T extends JsonObject>(
 /**
  * Decodes an apply body. kubectl sends JSON; other clients may send YAML,
  * read as YAML 1.1 like Kubernetes' decoder (so `on`/`yes` are booleans).
+ * Timestamps and binary stay strings: objects hold JSON values only.
  */
 export function parseApplyConfiguration(body: string): JsonObject {
   let parsed: unknown;
   try {
-    parsed = parseYaml(body, { version: "1.1" });
+    parsed = parseYaml(body, YAML_OPTIONS);
   } catch (error) {
     throw PatchError.badRequest(`error decoding YAML: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   if (!isJsonObject(parsed)) throw PatchError.badRequest("apply patch must be a YAML or JSON object");
   return parsed;
 }
+
+const NON_JSON_TAGS = new Set(["tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"]);
+
+const YAML_OPTIONS = {
+  version: "1.1",
+  logLevel: "error",
+  customTags: (tags: Tags) => tags.filter((tag) => typeof tag === "string" || !NON_JSON_TAGS.has(tag.tag)),
+} as const;
 
 function validateConfiguration(applied: unknown, options: ApplyOptions): JsonObject {
   if (options.fieldManager === "") {
@@ -285,6 +308,33 @@ function isEmptyEntry(entry: unknown): boolean {
 
 function changedFields(comparison: Comparison, tracked: TrackedFields): FieldSet {
   return filterTracked(comparison.modified.union(comparison.added), tracked);
+}
+
+/** `object` as it will be stored: defaulted by the resource's defaulting, when there is one. */
+function withDefaults(object: JsonObject, defaults: ((object: JsonObject) => void) | undefined): JsonObject {
+  if (defaults === undefined) return object;
+  const copy = cloneJson(object);
+  defaults(copy);
+  return copy;
+}
+
+/**
+ * What applying changes: what differs between the live object and the
+ * applied result (`applied`, Kubernetes' comparison) and still differs once
+ * that result is defaulted (`settled`). A field only defaulting set apart is
+ * unchanged; one defaulting alone brings in (stringData turned into data) is
+ * not a change the applier made.
+ */
+function settledComparison(live: JsonObject, applied: JsonObject, settled: JsonObject, schema: SchemaNode | undefined): Comparison {
+  const raw = compareObjects(live, applied, schema);
+  if (settled === applied) return raw;
+  const after = compareObjects(live, settled, schema);
+  const differs = after.added.union(after.modified).union(after.removed);
+  return {
+    added: raw.added.intersection(differs),
+    removed: raw.removed.intersection(differs),
+    modified: raw.modified.intersection(differs),
+  };
 }
 
 function filterComparison(comparison: Comparison, tracked: TrackedFields): Comparison {

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
 import { fieldElement, FieldSet, goJson, keyElement, pathString, valueElement, type FieldPath } from "./field-set.ts";
 import { PatchError } from "./patch-error.ts";
 
@@ -114,5 +115,32 @@ describe("goJson", () => {
     { value: { b: 1, a: [1, "x"] }, json: '{"a":[1,"x"],"b":1}' },
   ])("$json", ({ value, json }) => {
     expect(goJson(value)).toBe(json);
+  });
+});
+
+describe("FieldSet laws", () => {
+  const element = fc.oneof(
+    fc.constantFrom("a", "b", "c").map(fieldElement),
+    fc.constantFrom("x", "y").map((name) => keyElement([["name", name]])),
+    fc.constantFrom(1, "v").map(valueElement),
+  );
+  const set = fc.array(fc.array(element, { minLength: 1, maxLength: 3 }), { maxLength: 8 }).map((paths) => setOf(...paths));
+  const pathsOf = (s: FieldSet) => s.paths().map(pathString).sort();
+
+  test("FieldsV1 round-trips", () => {
+    fc.assert(fc.property(set, (s) => expect(pathsOf(FieldSet.fromFieldsV1(s.toFieldsV1()))).toEqual(pathsOf(s))), { numRuns: 200 });
+  });
+
+  test("union, difference and intersection agree with their paths", () => {
+    fc.assert(
+      fc.property(set, set, (a, b) => {
+        const inA = new Set(pathsOf(a));
+        const inB = new Set(pathsOf(b));
+        expect(pathsOf(a.union(b))).toEqual([...new Set([...inA, ...inB])].sort());
+        expect(pathsOf(a.difference(b))).toEqual([...inA].filter((p) => !inB.has(p)).sort());
+        expect(pathsOf(a.intersection(b))).toEqual([...inA].filter((p) => inB.has(p)).sort());
+      }),
+      { numRuns: 200 },
+    );
   });
 });

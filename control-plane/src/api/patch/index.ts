@@ -20,7 +20,9 @@ export {
 } from "./apply.ts";
 export {
   fieldManagerFromUserAgent,
+  fieldManagerProblems,
   validateFieldManager,
+  type FieldManagerProblem,
   validateManagedFields,
   type ManagedFieldsEntry,
   type TrackedFields,

@@ -6,6 +6,7 @@ import {
   decodeManagedFields,
   encodeManagedFields,
   fieldManagerFromUserAgent,
+  fieldManagerProblems,
   filterTracked,
   formatTime,
   managerId,
@@ -42,6 +43,19 @@ describe("validateFieldManager", () => {
     { name: "a newline", manager: "line\nbreak", ok: false },
   ])("$name", ({ manager, ok }) => {
     expect(validateFieldManager(manager) === undefined).toBe(ok);
+  });
+
+  test("reports what Kubernetes reports: the length in bytes, each unprintable character at its byte offset", () => {
+    expect(fieldManagerProblems(`${"é".repeat(64)}\u0007`)).toEqual([
+      { type: "TooLong", maxBytes: 128 },
+      { type: "Invalid", detail: "invalid character U+0007 (at position 128)" },
+    ]);
+    expect(fieldManagerProblems("a\tb\u200bc")).toEqual([
+      { type: "Invalid", detail: "invalid character U+0009 (at position 1)" },
+      { type: "Invalid", detail: "invalid character U+200B (at position 3)" },
+    ]);
+    expect(validateFieldManager("x".repeat(129))).toBe("fieldManager: Too long: may not be more than 128 bytes");
+    expect(validateFieldManager("a\nb")).toBe('fieldManager: Invalid value: "a\\nb": invalid character U+000A (at position 1)');
   });
 });
 

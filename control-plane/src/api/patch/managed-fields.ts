@@ -77,15 +77,40 @@ export function fieldManagerFromUserAgent(userAgent: string | undefined): string
   return out;
 }
 
-/** The problem with a `fieldManager` query parameter, or undefined when it is acceptable. */
-export function validateFieldManager(fieldManager: string): string | undefined {
+/** One thing wrong with a `fieldManager` value, as Kubernetes' ValidateFieldManager reports it. */
+export type FieldManagerProblem =
+  | { type: "TooLong"; maxBytes: number }
+  /** `detail` as Kubernetes words it: `invalid character U+000A (at position 4)`. */
+  | { type: "Invalid"; detail: string };
+
+/**
+ * Everything wrong with a `fieldManager` value: longer than 128 bytes, and
+ * each unprintable character (at its byte offset). Empty when acceptable.
+ * Kubernetes answers these with 422 Invalid for the request's options kind.
+ */
+export function fieldManagerProblems(fieldManager: string): FieldManagerProblem[] {
+  const problems: FieldManagerProblem[] = [];
   if (utf8.encode(fieldManager).length > FIELD_MANAGER_MAX_LENGTH) {
-    return `fieldManager: Too long: may not be more than ${FIELD_MANAGER_MAX_LENGTH} bytes`;
+    problems.push({ type: "TooLong", maxBytes: FIELD_MANAGER_MAX_LENGTH });
   }
+  let offset = 0;
   for (const char of fieldManager) {
-    if (!isPrintable(char)) return `fieldManager: Invalid value: ${JSON.stringify(fieldManager)}: must only contain printable characters`;
+    if (!isPrintable(char)) {
+      const code = char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+      problems.push({ type: "Invalid", detail: `invalid character U+${code} (at position ${offset})` });
+    }
+    offset += utf8.encode(char).length;
   }
-  return undefined;
+  return problems;
+}
+
+/** The first problem with a `fieldManager` value as a field error message, or undefined when it is acceptable. */
+export function validateFieldManager(fieldManager: string): string | undefined {
+  const [problem] = fieldManagerProblems(fieldManager);
+  if (problem === undefined) return undefined;
+  return problem.type === "TooLong"
+    ? `fieldManager: Too long: may not be more than ${problem.maxBytes} bytes`
+    : `fieldManager: Invalid value: ${JSON.stringify(fieldManager)}: ${problem.detail}`;
 }
 
 function isPrintable(char: string): boolean {

@@ -1,4 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
+import { applyMergePatch } from "./merge-patch.ts";
 import { PatchError } from "./patch-error.ts";
 import { deploymentSchema, podSchema, serviceSchema, widgetSchema } from "./schema-fixtures.ts";
 import type { SchemaNode } from "./schema-node.ts";
@@ -246,6 +248,13 @@ const cases: Case[] = [
     expected: podSpec({ containers: [{ name: "c" }], volumes: [{ name: "v", emptyDir: {} }] }),
   },
   {
+    name: "$setElementOrder on a list the schema does not merge: the patch list is the result",
+    schema: podSchema,
+    original: podSpec({ containers: [{ name: "c" }], tolerations: [{ key: "a" }] }),
+    patch: { spec: { "$setElementOrder/tolerations": [{ key: "b" }], tolerations: [{ key: "b" }] } },
+    expected: podSpec({ containers: [{ name: "c" }], tolerations: [{ key: "b" }] }),
+  },
+  {
     name: "tolerations have no strategy: replaced",
     schema: podSchema,
     original: podSpec({ containers: [{ name: "c" }], tolerations: [{ key: "a", operator: "Exists" }] }),
@@ -475,5 +484,24 @@ describe("applyStrategicMergePatch", () => {
     result.metadata.name = "changed";
     expect(patch).toEqual(patchCopy);
     expect(original).toEqual(originalCopy);
+  });
+});
+
+describe("applyStrategicMergePatch without a schema", () => {
+  // Objects whose lists hold only scalars: there the two patch types must agree.
+  const key = fc.constantFrom("a", "b", "c", "d");
+  const scalar = fc.oneof(fc.integer(), fc.string({ maxLength: 3 }), fc.boolean());
+  const { tree } = fc.letrec<{ tree: Json; value: unknown }>((tie) => ({
+    tree: fc.dictionary(key, tie("value"), { maxKeys: 4 }),
+    value: fc.oneof({ depthSize: "small" }, scalar, fc.constant(null), fc.array(scalar, { maxLength: 3 }), tie("tree")),
+  }));
+
+  test("is JSON merge patch when the patch has no directives", () => {
+    fc.assert(
+      fc.property(tree, tree, (original, patch) => {
+        expect(applyStrategicMergePatch(original, patch)).toEqual(applyMergePatch(original, patch));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -168,7 +168,9 @@ function applySetElementOrder(result: JsonObject, patch: JsonObject, shape: Shap
     const current = getOwn(result, field);
     const originalList = Array.isArray(current) ? current : undefined;
     const mergeKey = fieldShape.mergeKey ?? "";
-    if (patchList !== undefined) validateOrder(patchList, order, mergeKey, fieldPath);
+    const ordered = fieldShape.patchStrategy === "merge";
+    // Only merged lists have an order to keep; for others the patch list is the result.
+    if (ordered && patchList !== undefined) validateOrder(patchList, order, mergeKey, fieldPath);
 
     let merged: MergedList;
     if (patchList !== undefined) merged = mergeListWithOrder(originalList, patchList, fieldShape, fieldPath);
@@ -176,7 +178,7 @@ function applySetElementOrder(result: JsonObject, patch: JsonObject, shape: Shap
     else continue;
 
     handled.add(field);
-    if (fieldShape.patchStrategy !== "merge") {
+    if (!ordered) {
       setOwn(result, field, merged.items);
       continue;
     }

@@ -116,8 +116,10 @@ function listEntries(
 }
 
 // The same item objects are keyed by several passes of one request (field
-// sets, merge, compare, prune); objects are immutable, so remember the answer.
-const elementCache = new WeakMap<object, { list: ListSemantics; element: PathElement }>();
+// sets, merge, compare, prune) and again by later requests on the cached
+// object; spelling the key is the costly part. An entry is used only while
+// the item still holds the same key values, so a changed item is re-keyed.
+const elementCache = new WeakMap<object, { list: ListSemantics; values: unknown[]; element: PathElement }>();
 
 function itemElement(
   item: unknown,
@@ -130,20 +132,20 @@ function itemElement(
       : valueElement(item);
   }
   if (!isJsonObject(item)) return { problem: "associative list with keys may not have non-map elements" };
+  const values = list.keys.map((key) => getOwn(item, key) ?? shapeOf(itemShape.properties?.get(key)).default);
   const cached = elementCache.get(item);
-  if (cached !== undefined && cached.list === list) return cached.element;
-  let body = "";
-  for (let i = 0; i < list.keys.length; i++) {
-    const key = list.keys[i]!;
-    const value = getOwn(item, key) ?? shapeOf(itemShape.properties?.get(key)).default;
-    if (value === undefined) continue;
-    body += `${body === "" ? "" : ","}${list.prefixes[i]}${goJson(value)}`;
+  if (cached !== undefined && cached.list === list && cached.values.every((value, i) => value === values[i])) {
+    return cached.element;
   }
+  let body = "";
+  values.forEach((value, i) => {
+    if (value !== undefined) body += `${body === "" ? "" : ","}${list.prefixes[i]}${goJson(value)}`;
+  });
   if (body === "") {
     return { problem: `associative list with keys has an element that omits all key fields ${JSON.stringify(list.keys)}` };
   }
   const element = `k:{${body}}`;
-  elementCache.set(item, { list, element });
+  elementCache.set(item, { list, values, element });
   return element;
 }
 

@@ -56,7 +56,9 @@ export function admit(req: RestRequest, object: KubeObject, validation: FieldVal
   }
   const admitted = result.pruned as KubeObject;
   if (result.causes.length > 0) {
-    throw invalidCauses({ group: req.resource.group, kind: req.resource.kind }, admitted.metadata?.name ?? "", result.causes);
+    // The object failed validation, so its name may be of any type.
+    const name = admitted.metadata?.name;
+    throw invalidCauses({ group: req.resource.group, kind: req.resource.kind }, typeof name === "string" ? name : "", result.causes);
   }
   return admitted;
 }

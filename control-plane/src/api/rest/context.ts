@@ -2,11 +2,14 @@
 import type { ResourceEntry } from "../../../../schemas/registry.ts";
 import type { Store } from "../../storage/store.ts";
 import type { GroupResource } from "../errors.ts";
+import type { DefaultTolerationSeconds } from "./default-toleration-seconds.ts";
 
 export interface ApiDeps {
   store: Store;
   /** Request bodies over this many bytes get 413. */
   maxBodyBytes: number;
+  /** Added to pods that do not tolerate not-ready/unreachable nodes themselves (absent: none added). */
+  defaultTolerationSeconds?: DefaultTolerationSeconds;
 }
 
 export interface RestRequest {

@@ -1,6 +1,6 @@
 import type { KubeObject } from "../../storage/store.ts";
 import { negotiate, objectResponse } from "../negotiate.ts";
-import { decodeObject, readBody } from "../request-body.ts";
+import { readObject } from "../request-body.ts";
 import { admit, checkNamespace, checkTypeMeta, fieldValidationOf } from "./admission.ts";
 import { isDryRun, type RestRequest } from "./context.ts";
 import { fieldManagerOf, trackWrite } from "./managed-fields.ts";
@@ -11,7 +11,7 @@ import { warningHeaders } from "./warnings.ts";
 
 export async function create(req: RestRequest): Promise<Response> {
   const representation = negotiate(req.request.headers.get("accept"), req.query);
-  const body = decodeObject(await readBody(req.request, req.deps.maxBodyBytes), req.request.headers.get("content-type"));
+  const body = await readObject(req.request, req.deps.maxBodyBytes);
   const created = await createObject(req, body);
   return objectResponse(created, representation, { status: 201, headers: warningHeaders(req) });
 }
@@ -27,8 +27,14 @@ export async function createObject(
   if (body.metadata === undefined) body.metadata = {};
   const input = body as KubeObject;
   checkNamespace(req, input);
+  // generateName: the store picks the suffix (and retries a collision), so
+  // validation sees a stand-in of the same length, as Kubernetes validates
+  // the name it generated.
+  const generated = !input.metadata.name && typeof input.metadata.generateName === "string" && input.metadata.generateName !== "";
+  if (generated) input.metadata.name = `${input.metadata.generateName}xxxxx`;
   let object = admit(req, input, fieldValidationOf(req));
-  prepareForCreate(req.resource, object);
+  if (generated) delete object.metadata.name;
+  prepareForCreate(req.resource, object, req.deps);
   // An apply body already carries the applier's managedFields.
   if (operation === "Update") object = trackWrite(req, undefined, object, manager);
   await checkNamespaceOpen(req);

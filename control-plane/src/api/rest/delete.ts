@@ -1,7 +1,7 @@
 import { type DeleteOptions, isStoreError, type KubeObject } from "../../storage/store.ts";
 import { badRequest, fromStoreError, successStatus } from "../errors.ts";
 import { negotiate, objectResponse, json } from "../negotiate.ts";
-import { decodeBody, readBody } from "../request-body.ts";
+import { decodeBytes, readBytes } from "../request-body.ts";
 import { isDryRun, objectKey, type RestRequest } from "./context.ts";
 import { selectionOf } from "./selection.ts";
 import { fetchObject, translated } from "./store-calls.ts";
@@ -32,8 +32,9 @@ export async function deleteOne(req: RestRequest): Promise<Response> {
 
 /** Reads DeleteOptions from the query and the (optional) body; the body wins, as in Kubernetes. */
 export async function deleteOptionsOf(req: RestRequest): Promise<DeleteBody> {
-  const text = await readBody(req.request, req.deps.maxBodyBytes);
-  const body = text.trim() ? (decodeBody(text, req.request.headers.get("content-type") ?? "application/json") as DeleteBody) : {};
+  const bytes = await readBytes(req.request, req.deps.maxBodyBytes);
+  const blank = bytes.every((byte) => byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d);
+  const body = blank ? {} : (decodeBytes(bytes, req.request.headers.get("content-type") ?? "application/json") as DeleteBody);
   if (body === null || typeof body !== "object" || Array.isArray(body)) throw badRequest("DeleteOptions must be an object");
   const query = req.query;
   const grace = body.gracePeriodSeconds ?? (query.has("gracePeriodSeconds") ? Number(query.get("gracePeriodSeconds")) : undefined);

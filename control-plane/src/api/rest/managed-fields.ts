@@ -1,9 +1,10 @@
 // Field ownership (metadata.managedFields) for every write, through the
 // patch engine's structured-merge code.
+import { applyDefaults } from "../../../../schemas/defaults.ts";
 import type { KubeObject } from "../../storage/store.ts";
-import { badRequest } from "../errors.ts";
+import { fieldErrors, invalid } from "../errors.ts";
 import { serverSideApply, updateManagedFields } from "../patch/apply.ts";
-import { fieldManagerFromUserAgent, validateFieldManager } from "../patch/managed-fields.ts";
+import { fieldManagerFromUserAgent, fieldManagerProblems } from "../patch/managed-fields.ts";
 import type { SchemaNode } from "../patch/schema-node.ts";
 import type { RestRequest } from "./context.ts";
 
@@ -11,8 +12,17 @@ import type { RestRequest } from "./context.ts";
 export function fieldManagerOf(req: RestRequest): string {
   const explicit = req.query.get("fieldManager");
   if (explicit === null) return fieldManagerFromUserAgent(req.request.headers.get("user-agent") ?? undefined);
-  const problem = validateFieldManager(explicit);
-  if (problem) throw badRequest(problem);
+  const problems = fieldManagerProblems(explicit);
+  if (problems.length > 0) {
+    // Kubernetes validates the options of the verb: 422 for CreateOptions, UpdateOptions, PatchOptions.
+    const method = req.request.method;
+    const kind = method === "POST" ? "CreateOptions" : method === "PUT" ? "UpdateOptions" : "PatchOptions";
+    throw invalid(
+      { group: "meta.k8s.io", kind },
+      "",
+      problems.map((p) => (p.type === "TooLong" ? fieldErrors.tooLong("fieldManager", p.maxBytes) : fieldErrors.invalid("fieldManager", explicit, p.detail))),
+    );
+  }
   return explicit;
 }
 
@@ -36,5 +46,7 @@ export function applyConfiguration(req: RestRequest, current: KubeObject | undef
     schema: schemaOf(req),
     apiVersion: req.resource.groupVersion,
     subresource: req.subresource ?? "",
+    // Apply results are defaulted, as admission will: a value only defaulting changes is no conflict.
+    defaults: (object) => applyDefaults(req.resource, object),
   }) as KubeObject;
 }

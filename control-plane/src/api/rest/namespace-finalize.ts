@@ -3,13 +3,13 @@
 import { isStoreError, type KubeObject } from "../../storage/store.ts";
 import { badRequest, fromStoreError } from "../errors.ts";
 import { negotiate, objectResponse } from "../negotiate.ts";
-import { decodeObject, readBody } from "../request-body.ts";
+import { readObject } from "../request-body.ts";
 import { objectKey, type RestRequest } from "./context.ts";
 import { translated } from "./store-calls.ts";
 
 export async function finalizeNamespace(req: RestRequest): Promise<Response> {
   const representation = negotiate(req.request.headers.get("accept"), req.query);
-  const body = decodeObject(await readBody(req.request, req.deps.maxBodyBytes), req.request.headers.get("content-type"));
+  const body = await readObject(req.request, req.deps.maxBodyBytes);
   const finalizers = (body.spec as { finalizers?: unknown } | undefined)?.finalizers ?? [];
   if (!Array.isArray(finalizers) || finalizers.some((f) => typeof f !== "string")) {
     throw badRequest("spec.finalizers must be a list of strings");

@@ -7,7 +7,7 @@ import { PatchError } from "../patch/patch-error.ts";
 import type { SchemaNode } from "../patch/schema-node.ts";
 import { applyStrategicMergePatch } from "../patch/strategic-merge-patch.ts";
 import { ApplyConflictError, parseApplyConfiguration } from "../patch/apply.ts";
-import { decodeBody, type PatchType, patchTypeOf, readBody } from "../request-body.ts";
+import { checkDepth, decodeBody, type PatchType, patchTypeOf, readBody } from "../request-body.ts";
 import { checkTypeMeta, fieldValidationOf } from "./admission.ts";
 import { isDryRun, objectKey, type RestRequest } from "./context.ts";
 import { createObject } from "./create.ts";
@@ -20,7 +20,15 @@ export async function patch(req: RestRequest): Promise<Response> {
   const contentType = req.request.headers.get("content-type");
   const type = patchTypeOf(contentType);
   const text = await readBody(req.request, req.deps.maxBodyBytes);
-  const body = type === "apply" ? parseApplyConfiguration(text) : decodeBody(text, contentType);
+  let body: unknown;
+  try {
+    if (type === "apply") {
+      body = parseApplyConfiguration(text);
+      checkDepth(body);
+    } else body = decodeBody(text, contentType);
+  } catch (error) {
+    throw translatePatchError(req, error);
+  }
   const force = req.query.get("force") === "true";
   if (type === "apply") {
     if (!req.query.get("fieldManager")) {
@@ -53,11 +61,13 @@ export async function patch(req: RestRequest): Promise<Response> {
   } catch (error) {
     // Server-side apply creates what does not exist yet.
     if (type === "apply" && isStoreError(error, "NotFound") && !req.subresource) {
-      const created = await createObject(req, applyConfiguration(req, undefined, body, manager, force), manager, "Apply").catch(
-        (e: unknown) => {
-          throw translatePatchError(req, e);
-        },
-      );
+      let created: KubeObject;
+      try {
+        // applyConfiguration throws too (a wrong apiVersion), not only the create.
+        created = await createObject(req, applyConfiguration(req, undefined, body, manager, force), manager, "Apply");
+      } catch (e) {
+        throw translatePatchError(req, e);
+      }
       return objectResponse(created, representation, { status: 201, headers: warningHeaders(req) });
     }
     throw translatePatchError(req, error);

@@ -2,15 +2,15 @@
 import type { KubeObject } from "../../storage/store.ts";
 import { badRequest, conflict, successStatus } from "../errors.ts";
 import { json } from "../negotiate.ts";
-import { decodeObject, readBody } from "../request-body.ts";
-import { objectKey, type RestRequest } from "./context.ts";
+import { readObject } from "../request-body.ts";
+import { isDryRun, objectKey, type RestRequest } from "./context.ts";
 import { storeOptions } from "./delete.ts";
 import { fetchObject, translated } from "./store-calls.ts";
 
 type Json = Record<string, unknown>;
 
 export async function bind(req: RestRequest): Promise<Response> {
-  const body = decodeObject(await readBody(req.request, req.deps.maxBodyBytes), req.request.headers.get("content-type"));
+  const body = await readObject(req.request, req.deps.maxBodyBytes);
   const target = body.target as { kind?: string; name?: string } | undefined;
   if (!target?.name) throw badRequest("a Binding needs target.name, the node to bind to");
   if (target.kind && target.kind !== "Node") throw badRequest(`a pod can only be bound to a Node, not a ${target.kind}`);
@@ -28,13 +28,13 @@ export async function bind(req: RestRequest): Promise<Response> {
       const conditions = ((status.conditions as Json[] | undefined) ?? []).filter((c) => c.type !== "PodScheduled");
       conditions.push({ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, "Z") });
       return { ...pod, spec: { ...spec, nodeName: target.name }, status: { ...status, conditions } } as KubeObject;
-    }),
+    }, { dryRun: isDryRun(req) }),
   );
   return json(successStatus({ name: req.name ?? "", kind: "pods" }), 201);
 }
 
 export async function evict(req: RestRequest): Promise<Response> {
-  const body = decodeObject(await readBody(req.request, req.deps.maxBodyBytes), req.request.headers.get("content-type"));
+  const body = await readObject(req.request, req.deps.maxBodyBytes);
   const deleteOptions = (body.deleteOptions ?? {}) as Json;
   const pod = await fetchObject(req);
   await translated(req, () =>

@@ -5,7 +5,7 @@ import { negotiate, objectResponse } from "../negotiate.ts";
 import { applyJsonPatch } from "../patch/json-patch.ts";
 import { applyMergePatch } from "../patch/merge-patch.ts";
 import { PatchError } from "../patch/patch-error.ts";
-import { decodeBody, decodeObject, patchTypeOf, readBody } from "../request-body.ts";
+import { decodeBytes, decodeObjectBytes, patchTypeOf, readBytes } from "../request-body.ts";
 import { labelSelectorToString } from "../selectors.ts";
 import { isDryRun, objectKey, type RestRequest } from "./context.ts";
 import { fetchObject, translated } from "./store-calls.ts";
@@ -38,10 +38,10 @@ export async function getScale(req: RestRequest): Promise<Response> {
 export async function writeScale(req: RestRequest): Promise<Response> {
   const representation = negotiate(req.request.headers.get("accept"), req.query);
   const contentType = req.request.headers.get("content-type");
-  const text = await readBody(req.request, req.deps.maxBodyBytes);
+  const bytes = await readBytes(req.request, req.deps.maxBodyBytes);
   const isPatch = req.request.method === "PATCH";
   const patchType = isPatch ? patchTypeOf(contentType) : undefined;
-  const body = isPatch ? decodeBody(text, contentType) : decodeObject(text, contentType);
+  const body = isPatch ? decodeBytes(bytes, contentType) : decodeObjectBytes(bytes, contentType);
   const preconditionVersion = !isPatch ? ((body as KubeObject).metadata?.resourceVersion || undefined) : undefined;
   const updated = await translated(req, () =>
     req.deps.store.guaranteedUpdate(

@@ -2,15 +2,22 @@
 // Kubernetes' registry strategies do (PrepareForCreate, PrepareForUpdate).
 import type { ResourceEntry } from "../../../../schemas/registry.ts";
 import type { KubeObject } from "../../storage/store.ts";
+import { addDefaultTolerations, type DefaultTolerationSeconds } from "./default-toleration-seconds.ts";
 
 type Json = Record<string, unknown>;
 
 /** Status is the controllers' and agents' to write: a create starts from the kind's initial status. */
-export function prepareForCreate(resource: ResourceEntry, object: KubeObject): void {
+export function prepareForCreate(
+  resource: ResourceEntry,
+  object: KubeObject,
+  options: { defaultTolerationSeconds?: DefaultTolerationSeconds } = {},
+): void {
   if (!resource.subresources.status) return;
   switch (resource.kind) {
     case "Pod":
       object.status = { phase: "Pending", qosClass: qosClass(object) };
+      // Admission's DefaultTolerationSeconds, which the node lifecycle controller's evictions rely on.
+      if (options.defaultTolerationSeconds && object.spec) addDefaultTolerations(object.spec as Json, options.defaultTolerationSeconds);
       return;
     case "Namespace":
       object.status = { phase: "Active" };

@@ -1,7 +1,7 @@
 import type { KubeObject } from "../../storage/store.ts";
 import { badRequest, conflict } from "../errors.ts";
 import { negotiate, objectResponse } from "../negotiate.ts";
-import { decodeObject, readBody } from "../request-body.ts";
+import { readObject } from "../request-body.ts";
 import { admit, checkNamespace, checkTypeMeta, fieldValidationOf } from "./admission.ts";
 import { isDryRun, objectKey, type RestRequest } from "./context.ts";
 import { fieldManagerOf, trackWrite } from "./managed-fields.ts";
@@ -9,11 +9,12 @@ import { translated } from "./store-calls.ts";
 import { prepareForUpdate } from "./strategy.ts";
 import { validateUpdate } from "./update-rules.ts";
 import { warningHeaders } from "./warnings.ts";
+import { dropTypeDependentFields } from "../services/service-allocation.ts";
 
 /** PUT: replace the object (or its status), optimistic on the body's resourceVersion. */
 export async function update(req: RestRequest): Promise<Response> {
   const representation = negotiate(req.request.headers.get("accept"), req.query);
-  const body = decodeObject(await readBody(req.request, req.deps.maxBodyBytes), req.request.headers.get("content-type"));
+  const body = await readObject(req.request, req.deps.maxBodyBytes);
   checkTypeMeta(req, body);
   if (body.metadata === undefined) body.metadata = {};
   const input = body as KubeObject;
@@ -47,6 +48,8 @@ export function replaceWith(
   manager: string,
   apply = false,
 ): KubeObject {
+  // Before validation, as Kubernetes' PrepareForUpdate: a Service leaving NodePort drops its node ports.
+  if (req.resource.kind === "Service" && !req.subresource) dropTypeDependentFields(current, input);
   const next = admit(req, input, validation);
   next.metadata.resourceVersion = current.metadata.resourceVersion;
   prepareForUpdate(req.resource, next, current, req.subresource);

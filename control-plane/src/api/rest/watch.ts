@@ -63,6 +63,11 @@ export async function watch(req: RestRequest): Promise<Response> {
   const iterator = stream[Symbol.asyncIterator]();
   let pending: string[] = items.map((item) => encoder.event("ADDED", item));
   if (initial && sendInitial === "true" && bookmarks) pending.push(encoder.bookmark(stream.startRevision, true));
+  // Bun.serve holds the response head back until the first body chunk, and
+  // clients (client-go, client-node informers) wait for the head before they
+  // read events: a quiet watch must still answer at once. JSON framing skips
+  // whitespace between events, so a newline is invisible to them.
+  if (pending.length === 0) pending.push("\n");
   const body = new ReadableStream<Uint8Array>({
     async pull(sink) {
       if (pending.length === 0) {

@@ -124,7 +124,8 @@ export function resources(deps: ApiDeps) {
       throw methodNotAllowed(groupResource, verbName(method, resolved));
     }
     for (const part of [resolved.namespace, resolved.name]) {
-      if (part !== undefined && (part === "" || part === "." || part === ".." || part.includes("/"))) {
+      // NUL can be in no stored name, and the database refuses it even in a lookup.
+      if (part !== undefined && (part === "" || part === "." || part === ".." || part.includes("/") || part.includes("\u0000"))) {
         throw badRequest(`invalid name or namespace in the path: "${part}"`);
       }
     }
@@ -142,7 +143,7 @@ export function resources(deps: ApiDeps) {
     });
   };
   const segmentsOf = (path: string, prefixLength: number) =>
-    path.split("/").slice(prefixLength).filter((s) => s !== "").map(decodeURIComponent);
+    path.split("/").slice(prefixLength).filter((s) => s !== "").map(decodeSegment);
   return new Hono()
     .all("/api/v1/*", (c) => serve("v1", segmentsOf(c.req.path, 3), c.req.raw))
     .all("/apis/:group/:version/*", (c) =>
@@ -153,6 +154,15 @@ export function resources(deps: ApiDeps) {
 function verbName(method: string, r: Resolved): string {
   const verb = { GET: "get", POST: "create", PUT: "update", PATCH: "patch", DELETE: r.name ? "delete" : "deletecollection" }[method] ?? method.toLowerCase();
   return r.subresource ? `${verb} on ${r.subresource}` : verb;
+}
+
+/** A malformed escape ("%", "%E0%A4%A") is the client's error, as Go's URL parser says. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch (error) {
+    throw new ApiError(400, "BadRequest", `invalid URL escape in the path: ${JSON.stringify(segment)}`, undefined, { cause: error });
+  }
 }
 
 const notFoundError = (): ApiError => new ApiError(404, "NotFound", NOT_FOUND_MESSAGE, {});

@@ -33,8 +33,8 @@ export async function runControllers(controllers: Controller[], context: Control
       context.log(`${controller.name}: sync of ${key} failed (will retry): ${(error as Error).message ?? error}`),
     );
   }
+  // The informers belong to the caller: they may serve the scheduler too.
   return () => {
     for (const controller of controllers) controller.queue?.stop();
-    context.informers.stop();
   };
 }
