@@ -197,11 +197,16 @@ describe("AppsV1Api", () => {
     expect(created.spec?.strategy?.type).toBe("RollingUpdate");
     expect(created.metadata?.generation).toBe(1);
 
-    const replaced = await apps.replaceNamespacedDeployment({
-      name: "web",
-      namespace: ns,
-      body: { ...created, spec: { ...created.spec!, replicas: 3 } },
-    });
+    // The deployment controller writes status while we work: read, modify, replace, and again on a conflict.
+    let replaced: V1Deployment | undefined;
+    for (let attempt = 0; !replaced; attempt++) {
+      const latest = await apps.readNamespacedDeployment({ name: "web", namespace: ns });
+      try {
+        replaced = await apps.replaceNamespacedDeployment({ name: "web", namespace: ns, body: { ...latest, spec: { ...latest.spec!, replicas: 3 } } });
+      } catch (error) {
+        if (!(error instanceof ApiException && error.code === 409) || attempt >= 10) throw error;
+      }
+    }
     expect(replaced.spec?.replicas).toBe(3);
     expect(replaced.metadata?.generation).toBe(2);
 

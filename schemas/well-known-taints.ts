@@ -14,3 +14,7 @@ export const TAINT_NODE_NETWORK_UNAVAILABLE = "node.kubernetes.io/network-unavai
 
 /** The zone label the endpoint slice controller copies into endpoints. */
 export const LABEL_TOPOLOGY_ZONE = "topology.kubernetes.io/zone";
+
+/** Node labels an agent sets to "true" for each runtime it runs; the scheduler's RuntimeFit plugin reads them. */
+export const LABEL_RUNTIME_WASM = "ledge.dev/runtime-wasm";
+export const LABEL_RUNTIME_OCI = "ledge.dev/runtime-oci";

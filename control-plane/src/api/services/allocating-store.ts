@@ -13,15 +13,14 @@ export const SERVICES = "services";
 export function withServiceAllocation(inner: Store, allocator: ServiceAllocator, onError: (error: unknown) => void = console.error): Store {
   const parentOf = (key: { namespace: string; name: string }) => ({ namespace: key.namespace, name: key.name });
 
-  /** After the write: a failure to release leaks a value until the repair loop frees it, never fails the request. */
+  /** After the write: a failed release leaks a value until the repair loop frees it; it never fails the request. */
   const settle = async (work: () => Promise<void>) => {
     try {
       await work();
     } catch (error) {
-      onError(new Error("releasing service IPs or ports failed (the repair loop will free them)", { cause: error }));
+      onError(new Error("updating service IP or port reservations failed (the repair loop will put them right)", { cause: error }));
     }
   };
-
 
   const createService = async (resource: string, object: KubeObject, options: { dryRun?: boolean } = {}): Promise<KubeObject> => {
     if (resource !== SERVICES) return inner.create(resource, object, options);

@@ -106,6 +106,7 @@ export class DaemonSetController implements Controller {
   private forget(key: string): void {
     this.creations.forget(key);
     this.deletions.forget(key);
+    for (const backoff of this.failedPodBackoff.keys()) if (backoff.startsWith(`${key}/`)) this.failedPodBackoff.delete(backoff);
   }
 
   private enqueue(ds: KubeObject): void {

@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { InformerFactory } from "../../../../client/informer-factory.ts";
 import { type KubeObject, resourceOf } from "../../../../client/kube-client.ts";
+import { markPodReady } from "../replicaset/fake-kubelet.ts";
+import { ReplicaSetController } from "../replicaset/replicaset-controller.ts";
 import { asPod } from "../replicaset/types.ts";
 import { runControllers } from "../runtime/controller.ts";
 import { eventually, testCluster } from "../test-cluster.ts";
@@ -15,6 +17,7 @@ import { TaintEvictionController } from "./taint-eviction-controller.ts";
 const namespaces = resourceOf("v1", "namespaces");
 const nodes = resourceOf("v1", "nodes");
 const leases = resourceOf("coordination.k8s.io/v1", "leases");
+const replicasets = resourceOf("apps/v1", "replicasets");
 const pods = resourceOf("v1", "pods");
 const events = resourceOf("v1", "events");
 
@@ -29,6 +32,7 @@ beforeAll(async () => {
   const controllers = [
     new NodeLifecycleController({ gracePeriodMs: 1_000, monitorPeriodMs: 25 }),
     new TaintEvictionController({ now: () => Date.now() + evictionClockOffset, evictionCheckMs: 25 }),
+    new ReplicaSetController(),
   ];
   stop = await runControllers(controllers, { client: cluster.client, informers: new InformerFactory(cluster.client), log: () => {} });
   // A node that stays healthy throughout, so the cluster is never "all nodes down" (which halts evictions).
@@ -213,5 +217,61 @@ describe("taint eviction", () => {
     await runningPod(ns, "victim", "gone-for-good", [{ key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 1 }]);
     await eventually("the victim on the other node to be evicted", async () => !!(await cluster.client.get(pods, ns, "victim")).metadata.deletionTimestamp);
     expect((await cluster.client.get(pods, ns, "survivor")).metadata.deletionTimestamp).toBeUndefined();
+  });
+});
+
+describe("a node that comes back", () => {
+  test("its pods are not duplicated: a ReplicaSet does not replace pods that were only unreachable", async () => {
+    evictionClockOffset = 0;
+    const ns = await namespace();
+    await node("returning");
+    const stopAgent = agent("returning");
+    await cluster.client.create(replicasets, {
+      apiVersion: "apps/v1",
+      kind: "ReplicaSet",
+      metadata: { name: "web", namespace: ns },
+      spec: { replicas: 1, selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "c", image: "busybox" }] } } },
+    });
+    const [pod] = await eventually("the replica", async () => {
+      const items = (await cluster.client.list(pods, { namespace: ns })).items;
+      return items.length === 1 ? items : undefined;
+    });
+    const name = pod!.metadata.name ?? "";
+    // The scheduler's and the agent's part.
+    await cluster.client.create(pods, { apiVersion: "v1", kind: "Binding", metadata: { name, namespace: ns }, target: { kind: "Node", name: "returning" } }, { subresourceOf: name, subresource: "binding" });
+    await markPodReady(cluster.client, ns, name);
+
+    stopAgent();
+    await eventually("the pod marked not ready on the unreachable node", async () => {
+      const current = asPod(await cluster.client.get(pods, ns, name));
+      return current.status?.conditions?.find((c) => c.type === "Ready")?.status === "False";
+    });
+    agent("returning");
+    await eventually("the node back without taints", async () => (await nodeState("returning")).taints.length === 0);
+    await eventually("the ReplicaSet to have seen its pod go unready", async () => {
+      const rs = await cluster.client.get(replicasets, ns, "web");
+      return (rs.status as { readyReplicas?: number; replicas?: number }).replicas === 1 && !(rs.status as { readyReplicas?: number }).readyReplicas;
+    });
+    const after = (await cluster.client.list(pods, { namespace: ns })).items;
+    expect(after.map((p) => p.metadata.uid)).toEqual([pod!.metadata.uid]);
+    expect(after[0]!.metadata.deletionTimestamp).toBeUndefined();
+  });
+});
+
+describe("every node down at once", () => {
+  // Last in the file: it silences every agent, the anchor's too.
+  test("nodes go Unknown but no NoExecute taint is kept: nothing is evicted when the control plane is the one cut off", async () => {
+    for (const stopAgent of agents) stopAgent();
+    const all = async () => (await cluster.client.list(nodes)).items.map((n) => n.metadata.name ?? "");
+    await eventually("every node Unknown, without NoExecute taints", async () => {
+      for (const name of await all()) {
+        const s = await nodeState(name);
+        if (s.conditions.find((c) => c.type === "Ready")?.status !== "Unknown") return false;
+        if (s.taints.some((t) => t.effect === "NoExecute")) return false;
+      }
+      return true;
+    });
+    // The NoSchedule taints stay: nothing new should land on nodes nobody hears from.
+    expect(taintKeys((await nodeState("anchor")).taints)).toEqual(["node.kubernetes.io/unreachable:NoSchedule"]);
   });
 });

@@ -55,6 +55,8 @@ export class NodeLifecycleController implements Controller {
   private leases!: Informer;
   private podsByNode!: ObjectIndex;
   private readonly health = new Map<string, Health>();
+  /** Nodes whose Ready condition is True, kept by the node handlers so "all nodes down" is O(1). */
+  private readonly readyNodes = new Set<string>();
   private readonly gracePeriodMs: number;
   private readonly monitorPeriodMs: number;
   private readonly now: () => number;
@@ -71,10 +73,23 @@ export class NodeLifecycleController implements Controller {
     this.nodes = context.informers.informer(nodesResource);
     this.leases = context.informers.informer(leasesResource, { namespace: NODE_LEASE_NAMESPACE });
     this.podsByNode = new ObjectIndex(context.informers.informer(podsResource), (pod) => [asPod(pod).spec?.nodeName || undefined]);
+    const noteReadiness = (n: KubeObject) => {
+      if (readyStatus(asNode(n)) === "True") this.readyNodes.add(n.metadata.name ?? "");
+      else this.readyNodes.delete(n.metadata.name ?? "");
+    };
     this.nodes.on({
-      add: (n) => this.queue?.add(n.metadata.name ?? ""),
-      update: (_, n) => this.queue?.add(n.metadata.name ?? ""),
-      delete: (n) => this.health.delete(n.metadata.name ?? ""),
+      add: (n) => {
+        noteReadiness(n);
+        this.queue?.add(n.metadata.name ?? "");
+      },
+      update: (_, n) => {
+        noteReadiness(n);
+        this.queue?.add(n.metadata.name ?? "");
+      },
+      delete: (n) => {
+        this.readyNodes.delete(n.metadata.name ?? "");
+        this.health.delete(n.metadata.name ?? "");
+      },
     });
     this.leases.on({
       add: (l) => this.queue?.add(l.metadata.name ?? ""),
@@ -123,14 +138,15 @@ export class NodeLifecycleController implements Controller {
       }
     }
     if (readyStatus(node) === "Unknown") await this.markPodsNotReady(name);
-    const taints = desiredTaints(node, now, this.allNodesDown());
+    const taints = desiredTaints(node, now, this.allNodesDown(node));
     if (taints) await this.writeTaints(node, taints);
   }
 
   /** With every node down, the control plane's own link is the likelier fault: no evictions then. */
-  private allNodesDown(): boolean {
-    const nodes = this.nodes.list();
-    return nodes.length > 0 && nodes.every((n) => readyStatus(asNode(n)) !== "True");
+  private allNodesDown(node: NodeObject): boolean {
+    // This node as just decided (the cache may not show our write yet), every other as the cache says.
+    const others = this.readyNodes.size - (this.readyNodes.has(node.metadata.name ?? "") ? 1 : 0);
+    return others === 0 && readyStatus(node) !== "True";
   }
 
   private async writeStatus(node: NodeObject, conditions: NonNullable<NonNullable<NodeObject["status"]>["conditions"]>): Promise<NodeObject> {

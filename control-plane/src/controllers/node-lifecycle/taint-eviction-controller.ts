@@ -57,7 +57,11 @@ export class TaintEvictionController implements Controller {
     this.pods = context.informers.informer(podsResource);
     this.podsByNode = new ObjectIndex(this.pods, (pod) => [asPod(pod).spec?.nodeName || undefined]);
     const onNode = (old: KubeObject | undefined, node: KubeObject) => {
-      if (old && Bun.deepEquals(noExecuteTaints(old as unknown as NodeObject), noExecuteTaints(node as unknown as NodeObject))) return;
+      const taints = noExecuteTaints(node as unknown as NodeObject);
+      if (old && Bun.deepEquals(noExecuteTaints(old as unknown as NodeObject), taints)) return;
+      // A taint that went away starts afresh if it comes back.
+      const current = new Set(taints.map((t) => `${node.metadata.name}|${t.key}|${t.effect}`));
+      for (const seen of this.firstSeen.keys()) if (seen.startsWith(`${node.metadata.name}|`) && !current.has(seen)) this.firstSeen.delete(seen);
       for (const pod of this.podsByNode.list(node.metadata.name ?? "")) this.queue?.add(keyOf(pod.metadata));
     };
     this.nodes.on({ add: (n) => onNode(undefined, n), update: onNode });

@@ -223,12 +223,14 @@ export class ReplicaSetController implements Controller {
     return undefined;
   }
 
-  /** getIndirectlyRelatedPods: the active pods of every ReplicaSet under the same controller as `rs`. */
+  /**
+   * getIndirectlyRelatedPods: the active pods of every ReplicaSet under the
+   * same controller as `rs` (none for a ReplicaSet of its own, as in Kubernetes).
+   */
   private relatedPods(rs: ReplicaSet): Pod[] {
     const owner = controllerOf(rs.metadata);
-    const siblings = owner
-      ? this.replicaSetsByNamespace.list(rs.metadata.namespace ?? "").filter((o) => controllerOf(asReplicaSet(o).metadata)?.uid === owner.uid)
-      : [asObject(rs)];
+    if (!owner) return [];
+    const siblings = this.replicaSetsByNamespace.list(rs.metadata.namespace ?? "").filter((o) => controllerOf(asReplicaSet(o).metadata)?.uid === owner.uid);
     return siblings.flatMap((o) => this.podsByController.list(o.metadata.uid ?? "")).map(asPod).filter(isPodActive);
   }
 

@@ -57,3 +57,15 @@ test("a failing sync is retried with back-off until it succeeds", async () => {
   queue.stop();
   expect(errors.map((e) => (e as Error).message)).toEqual(["attempt 1", "attempt 2"]);
 });
+
+test("of two delayed adds of one key, the earlier one wins", async () => {
+  const queue = new WorkQueue();
+  const seen: number[] = [];
+  const start = Date.now();
+  queue.run(1, async () => void seen.push(Date.now() - start), () => {});
+  queue.addAfter("k", 60_000);
+  queue.addAfter("k", 1);
+  await until(() => seen.length === 1);
+  queue.stop();
+  expect(seen[0]!).toBeLessThan(60_000);
+});

@@ -15,7 +15,7 @@ export class WorkQueue {
   /** Keys added while being processed: run again once the current sync ends. */
   private readonly dirty = new Set<string>();
   private readonly failures = new Map<string, number>();
-  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly timers = new Map<string, { timer: ReturnType<typeof setTimeout>; due: number }>();
   private waiters: (() => void)[] = [];
   private stopped = false;
   private readonly baseDelayMs: number;
@@ -38,14 +38,21 @@ export class WorkQueue {
     this.waiters.shift()?.();
   }
 
+  /** Queues `key` after `delayMs`; of several pending delays for one key the earliest wins. */
   addAfter(key: string, delayMs: number): void {
-    if (this.stopped || this.timers.has(key)) return;
+    if (this.stopped) return;
+    const due = Date.now() + delayMs;
+    const pending = this.timers.get(key);
+    if (pending) {
+      if (pending.due <= due) return;
+      clearTimeout(pending.timer);
+    }
     const timer = setTimeout(() => {
       this.timers.delete(key);
       this.add(key);
     }, delayMs);
     timer.unref?.();
-    this.timers.set(key, timer);
+    this.timers.set(key, { timer, due });
   }
 
   get length(): number {
@@ -59,7 +66,7 @@ export class WorkQueue {
 
   stop(): void {
     this.stopped = true;
-    for (const t of this.timers.values()) clearTimeout(t);
+    for (const { timer } of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     for (const w of this.waiters.splice(0)) w();
   }
