@@ -27,6 +27,8 @@ test.each([
   [["up", "--port", "abc"], '--port must be a number from 0 to 65535, not "abc"'],
   [["up", "--compaction-interval", "5x"], "--compaction-interval must be a duration"],
   [["up", "--bogus"], "Unknown option '--bogus'"],
+  [["scheduler"], "ledge scheduler needs --kubeconfig PATH"],
+  [["controllers", "--kubeconfig"], "Option '--kubeconfig <value>' argument missing"],
   [["up", "--bind", "0.0.0.0"], "ledge up takes --data-dir, --port and --compaction-interval only"],
   [["up", "--service-cluster-ip-range", "10.96.0.1/12"], "service CIDR 10.96.0.1/12 has host bits set"],
   [["server", "--database-url", "postgres://x/y", "--service-node-port-range", "32767-30000"], '"32767-30000" is not a port range'],
@@ -46,4 +48,10 @@ test("an unreachable database is named in the error, without its password", asyn
   expect(r.code).toBe(1);
   expect(r.stderr).toContain("cannot open the database at postgres://u:***@127.0.0.1:1/db");
   expect(r.stderr).not.toContain("secret");
+});
+
+test("a standalone role with an unreadable kubeconfig says which file", async () => {
+  const r = await ledge("controllers", "--kubeconfig", "/nonexistent/kubeconfig");
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain("cannot read kubeconfig /nonexistent/kubeconfig");
 });

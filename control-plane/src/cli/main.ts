@@ -17,6 +17,16 @@ Commands:
              --bind ADDR          listen address (default 127.0.0.1)
              --port N             API port (default 6443; 0 picks a free one)
              --data-dir DIR       where the kubeconfig is written (default ~/.ledge)
+  image push FILE_OR_DIR REF     Push to a registry: a .wasm file as a Wasm OCI artifact, a
+                                 directory as a one-layer Linux image, a .tar/.tar.gz as its layer
+             --plain-http          the registry speaks HTTP (loopback registries always may)
+             --username U --password-stdin   log in (else ~/.docker/config.json, if it has one)
+  image import FILE_OR_DIR --name REF   The same into a node's local image store (no registry)
+             --data-dir DIR        the agent's data dir (default ~/.ledge/agent)
+  scheduler     Run only the scheduler, against the server of a kubeconfig
+  controllers   Run only the controller manager, against the server of a kubeconfig
+             --kubeconfig PATH    credentials and server (required)
+             (each takes the same lease as its role inside ledge server: one is active at a time)
   help     Show this text
 
 Options of up and server:
@@ -97,6 +107,8 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  if (command === "image") return imageCommand(rest);
+  if (command === "scheduler" || command === "controllers") return standaloneCommand(command, rest);
   if (command !== "up" && command !== "server") throw new UsageError(`unknown command "${command}"`);
   let values: { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
   try {
@@ -123,6 +135,44 @@ async function main(argv: string[]): Promise<void> {
       throw new UsageError("ledge up takes --data-dir, --port and --compaction-interval only, besides the options of up and server");
     }
     await run({ mode: "up", dataDir, port, bind: "127.0.0.1", compactionIntervalMs, ...cluster });
+  }
+}
+
+async function standaloneCommand(role: "scheduler" | "controllers", args: string[]): Promise<void> {
+  let values: { kubeconfig?: string; "node-monitor-grace-period"?: string };
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: { kubeconfig: { type: "string" }, "node-monitor-grace-period": { type: "string" } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (!values.kubeconfig) throw new UsageError(`ledge ${role} needs --kubeconfig PATH`);
+  if (role === "scheduler" && values["node-monitor-grace-period"]) throw new UsageError("--node-monitor-grace-period is an option of ledge controllers");
+  const { startStandalone } = await import("../standalone.ts");
+  const running = startStandalone(role, resolve(values.kubeconfig), {
+    nodeMonitorGracePeriodMs: parseDuration(values["node-monitor-grace-period"], "--node-monitor-grace-period"),
+  });
+  process.stdout.write(`ledge ${role} started against ${values.kubeconfig}\n`);
+  const stop = async () => {
+    await running.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+/** Loaded on demand: the image tools are the node agent's, and only this command needs them. */
+async function imageCommand(args: string[]): Promise<void> {
+  const images = await import("../../../node-agent/src/images/image-cli.ts");
+  try {
+    await images.runImageCommand(args);
+  } catch (error) {
+    if (error instanceof images.ImageUsageError) throw new UsageError(error.message);
+    throw error;
   }
 }
 
