@@ -177,7 +177,7 @@ while kill -0 "$parent" 2>/dev/null; do sleep 1; done
 rm -rf "$base"
 `;
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

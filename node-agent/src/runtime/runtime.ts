@@ -36,6 +36,10 @@ export interface ContainerConfig {
   namespace: string;
   containerName: string;
   image: ResolvedImage;
+  /**
+   * As in OCI: argv is command ++ args. Wasm has no image entrypoint, so without
+   * a command argv[0] is the container name.
+   */
   command?: string[];
   args?: string[];
   env: Record<string, string>;
@@ -64,9 +68,22 @@ export interface ContainerConfig {
   netnsPath?: string;
 }
 
+/**
+ * containerStatuses[].state.terminated.reason values. Kubernetes' own spellings
+ * where one exists; CPULimitExceeded is ours: a guest that burned more CPU in one
+ * call than its limit allows over the runtime's runaway window (see
+ * JcoWasmRuntime) is killed, since Wasm guests cannot be preempted otherwise.
+ */
+export const ExitReason = {
+  Completed: "Completed",
+  Error: "Error",
+  OOMKilled: "OOMKilled",
+  CPULimitExceeded: "CPULimitExceeded",
+} as const;
+
 export interface ExitStatus {
   exitCode: number;
-  /** "Completed", "Error", "OOMKilled", "CPULimitExceeded"… as containerStatuses report it. */
+  /** One of ExitReason, as containerStatuses report it. */
   reason: string;
   signal?: string;
   message?: string;
@@ -82,14 +99,45 @@ export interface ContainerHandle {
   stop(gracePeriodMs: number): Promise<ExitStatus>;
   /** Runs a command inside (exec probes); runtimes that cannot say so. */
   exec?(command: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }>;
-  stats?(): Promise<{ memoryBytes: number; cpuMillis: number }>;
+  /** Resident memory and CPU time used so far; undefined once exited. */
+  stats?(): Promise<{ memoryBytes: number; cpuMillis: number } | undefined>;
+}
+
+/** Why start() refused: a closed set, so the pod state machine can map each to a waiting reason. */
+export type RuntimeErrorCode =
+  /** The artifact is not something this runtime runs (bad bytes, unknown world, missing port). */
+  | "InvalidImage"
+  /** The container could not be started (spawn failed, bind failed, runner crashed early). */
+  | "StartFailed";
+
+export class RuntimeError extends Error {
+  override readonly name = "RuntimeError";
+  constructor(
+    readonly code: RuntimeErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
 }
 
 export interface Runtime {
   /** The RuntimeClass handler name ("jco", "wasmtime", "runc"). */
   readonly name: string;
   handles(kind: ArtifactKind): boolean;
+  /**
+   * Resolves once the container runs (an HTTP component: once it listens);
+   * rejects with RuntimeError when it never got that far.
+   */
   start(config: ContainerConfig): Promise<ContainerHandle>;
+  /**
+   * Re-attaches, after an agent restart, to a container an earlier agent
+   * process started (ContainerConfig.id), whether it still runs or has exited
+   * since; undefined when the runtime knows no such container. Only runtimes
+   * whose containers outlive the agent (runc) offer it; the others' pods are
+   * started again.
+   */
+  recover?(id: string): Promise<ContainerHandle | undefined>;
   /** Frees what the runtime keeps (caches, helper processes). */
   close?(): Promise<void>;
 }
