@@ -32,12 +32,12 @@ export function readKubeconfig(path: string): KubeconfigTarget {
   return { server: cluster.server, token: user?.token, namespace: context.namespace };
 }
 
-/** A client for the kubeconfig's current context over the network. */
-export function clientFromKubeconfig(path: string, userAgent: string, serverOverride?: string): KubeClient {
+/** A client for the kubeconfig's current context over the network (through `transport`, global fetch by default). */
+export function clientFromKubeconfig(path: string, userAgent: string, serverOverride?: string, transport: Fetch = fetch): KubeClient {
   const target = readKubeconfig(path);
   const fetchWithAuth: Fetch = (request) => {
     if (target.token) request.headers.set("authorization", `Bearer ${target.token}`);
-    return fetch(request);
+    return transport(request);
   };
   return new KubeClient(fetchWithAuth, serverOverride ?? target.server, userAgent);
 }

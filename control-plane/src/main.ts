@@ -35,6 +35,8 @@ export interface ControlPlaneOptions {
   defaultTolerationSeconds?: Partial<DefaultTolerationSeconds>;
   /** How long a node may go unheard before it is Unknown (40 s by default). */
   nodeMonitorGracePeriodMs?: number;
+  /** Runs a node agent in this process (ledge up), in `dataDir`/agent; its log endpoint listens on 127.0.0.1:`port` (0: any free port). */
+  agent?: { port?: number; nodeName?: string };
 }
 
 export interface ControlPlane {
@@ -90,16 +92,34 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     const compactor = startCompactor(store, { intervalMs: options.compactionIntervalMs ?? 5 * 60_000 });
     // Frees ClusterIPs and NodePorts leaked by a replica that died mid-create; safe on every replica.
     const repair = startAllocationRepair(store, new ServiceAllocator(store, serviceNetwork));
+    const stopServing = async () => {
+      await Promise.all([controllers.stop(), scheduler.stop()]);
+      informers.stop();
+      compactor.stop();
+      repair.stop();
+      await server.stop(true);
+    };
+    // Loaded only when wanted, so `ledge server` never loads agent code; the agent talks to the API in-process.
+    const agent = options.agent
+      ? await (await import("../../node-agent/src/embedded.ts"))
+          .startEmbeddedAgent({
+            fetch: (request) => app.fetch(request),
+            dataDir: join(options.dataDir, "agent"),
+            ...options.agent,
+            log: (message) => console.error(message),
+          })
+          .catch(async (error: unknown) => {
+            await stopServing();
+            throw new Error(`cannot start the node agent: ${(error as Error).message}`, { cause: error });
+          })
+      : undefined;
     return {
       url,
       kubeconfig,
       store,
       async stop() {
-        await Promise.all([controllers.stop(), scheduler.stop()]);
-        informers.stop();
-        compactor.stop();
-        repair.stop();
-        await server.stop(true);
+        await agent?.stop();
+        await stopServing();
         await store.close();
         releaseLock();
       },

@@ -15,6 +15,8 @@ export interface StartOptions {
   databaseUrl?: string;
   /** How long Ledge may take to print its URL. */
   startTimeoutMs?: number;
+  /** `up` mode only: run its node agent (off by default, so tests that play the kubelet have the pods to themselves). */
+  agent?: boolean;
 }
 
 export interface KubectlResult {
@@ -44,6 +46,10 @@ export interface Cluster {
   readonly url: string;
   /** The kubeconfig Ledge wrote. */
   readonly kubeconfig: string;
+  /** Ledge's process id, for /proc figures such as its resident memory. */
+  readonly pid: number;
+  /** Sends Ledge `signal` and resolves once it has exited; SIGKILL is a crash (no clean-up, no lease released). */
+  kill(signal: NodeJS.Signals): Promise<void>;
   kubectl(args: string[], options?: KubectlOptions): Promise<KubectlResult>;
   kubectlStream(args: string[]): KubectlStream;
   /** Creates a namespace with a fresh name (one per test); returns the name. */
@@ -96,7 +102,7 @@ export async function startCluster(mode: ClusterMode = "up", options: StartOptio
   try {
     args =
       mode === "up"
-        ? ["up", "--data-dir", dataDir, "--port", "0"]
+        ? ["up", "--data-dir", dataDir, "--port", "0", ...(options.agent ? [] : ["--no-agent"])]
         : ["server", "--database-url", options.databaseUrl ?? (await freshDatabase("e2e")), "--data-dir", dataDir, "--port", "0"];
   } catch (error) {
     removeDir();
@@ -204,7 +210,13 @@ export async function startCluster(mode: ClusterMode = "up", options: StartOptio
     return path;
   };
 
-  return { mode, url, kubeconfig, kubectl, kubectlStream, namespace, file, logs, stop };
+  const kill = async (signal: NodeJS.Signals): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(signal);
+    await child.exited;
+  };
+
+  return { mode, url, kubeconfig, pid: child.pid, kill, kubectl, kubectlStream, namespace, file, logs, stop };
 }
 
 /** Polls `check` until it holds; fails naming `what` after the deadline. */

@@ -19,6 +19,8 @@ export interface HollowNodeOptions {
   leaseRenewMs?: number;
   /** Parallel API writes for registering and reporting. */
   concurrency?: number;
+  /** Called once per pod, when it is first seen bound to one of these nodes (benchmarks time binds by it). */
+  onBound?: (pod: KubeObject) => void;
   log?: (message: string) => void;
 }
 
@@ -26,8 +28,19 @@ export interface HollowNodes {
   names: string[];
   /** Pods reported Running so far. */
   readonly running: number;
+  /** Pods bound to these nodes now (deleted ones no longer count). */
+  readonly pods: number;
+  /**
+   * Stops reporting pods Running and confirming deletions until
+   * resumeReports(); what comes meanwhile waits. A benchmark measures the
+   * scheduler alone this way, as kube's scheduler_perf does (it has no kubelets).
+   */
+  pauseReports(): void;
+  resumeReports(): void;
   stop(): Promise<void>;
 }
+
+const LEASE_TICK_MS = 200;
 
 const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
 const microNow = () => new Date().toISOString().replace("Z", "000Z");
@@ -76,21 +89,32 @@ export async function startHollowNodes(options: HollowNodeOptions): Promise<Holl
   });
 
   let stopped = false;
-  const renewLeases = async () => {
-    await inParallel(names, concurrency, async (name) => {
-      const spec = { holderIdentity: name, leaseDurationSeconds: 40, renewTime: microNow() };
-      try {
-        await client.patch(leases, "kube-node-lease", name, "merge", { spec });
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-        await client.create(leases, { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name, namespace: "kube-node-lease" }, spec });
-      }
-    });
+  const renew = async (name: string) => {
+    const spec = { holderIdentity: name, leaseDurationSeconds: 40, renewTime: microNow() };
+    try {
+      await client.patch(leases, "kube-node-lease", name, "merge", { spec });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      await client.create(leases, { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name, namespace: "kube-node-lease" }, spec });
+    }
   };
-  await renewLeases();
+  await inParallel(names, concurrency, renew);
+  // Each real kubelet renews on its own clock, so a fleet's renewals are a
+  // steady stream, not a burst of thousands every period: a slice per tick.
+  // A tick that finds the previous slice still going skips, so an overloaded
+  // server stretches the period instead of collecting a backlog.
+  const perTick = Math.max(1, Math.ceil((names.length * LEASE_TICK_MS) / (options.leaseRenewMs ?? 10_000)));
+  let cursor = 0;
+  let renewing = false;
   const leaseTimer = setInterval(() => {
-    if (!stopped) renewLeases().catch((e: unknown) => log(`hollow: lease renewal failed: ${(e as Error).message}`));
-  }, options.leaseRenewMs ?? 10_000);
+    if (stopped || renewing) return;
+    const slice = Array.from({ length: Math.min(perTick, names.length) }, (_, k) => names[(cursor + k) % names.length]!);
+    cursor = (cursor + slice.length) % names.length;
+    renewing = true;
+    inParallel(slice, concurrency, renew)
+      .catch((e: unknown) => log(`hollow: lease renewal failed: ${(e as Error).message}`))
+      .finally(() => (renewing = false));
+  }, LEASE_TICK_MS);
 
   // One watch for the pods of every hollow node; work goes through a bounded queue.
   let running = 0;
@@ -143,9 +167,10 @@ export async function startHollowNodes(options: HollowNodeOptions): Promise<Holl
     });
     running++;
   };
+  let reporting = true;
   const workers = Array.from({ length: concurrency }, async () => {
     while (!stopped) {
-      const pod = queue.shift();
+      const pod = reporting ? queue.shift() : undefined;
       if (!pod) {
         await new Promise<void>((resolve) => wakeWorkers.push(resolve));
         continue;
@@ -153,14 +178,44 @@ export async function startHollowNodes(options: HollowNodeOptions): Promise<Holl
       await report(pod).catch((e: unknown) => log(`hollow: reporting ${pod.metadata.name} failed: ${(e as Error).message}`));
     }
   });
+  let live = 0;
+  const seen = new Set<string>();
+  const added = (pod: KubeObject) => {
+    const nodeName = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
+    if (!nodeName || !mine.has(nodeName)) return;
+    live++;
+    const uid = pod.metadata.uid ?? "";
+    if (!seen.has(uid)) {
+      seen.add(uid);
+      options.onBound?.(pod);
+    }
+    enqueue(pod);
+  };
   const informer = new Informer(client, pods, { fieldSelector: "spec.nodeName!=", onError: (e) => log(`hollow: ${(e as Error).message}`) });
-  informer.on({ add: enqueue, update: (_, pod) => enqueue(pod) });
+  informer.on({
+    add: added,
+    update: (_, pod) => enqueue(pod),
+    delete: (pod) => {
+      const nodeName = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
+      if (nodeName && mine.has(nodeName)) live--;
+    },
+  });
   await informer.start();
 
   return {
     names,
     get running() {
       return running;
+    },
+    get pods() {
+      return live;
+    },
+    pauseReports() {
+      reporting = false;
+    },
+    resumeReports() {
+      reporting = true;
+      for (const wake of wakeWorkers.splice(0)) wake();
     },
     async stop() {
       stopped = true;

@@ -147,6 +147,9 @@ function pathsOf(value: unknown, prefix: Path = [], out: Path[] = []): Path[] {
 
 const getAt = (root: unknown, path: Path): any => path.reduce((v: any, k) => (v == null ? undefined : v[k]), root);
 
+/** Arbitraries hand out shared instances (constantFrom): a mutation gets its own copy, or it could plant a cycle. */
+const own = <T>(value: T): T => (value !== null && typeof value === "object" ? structuredClone(value) : value);
+
 /** Applies the mutations; "duplicate" ones are done on the encoded text, so they come back as key names. */
 function mutate(root: Json, mutations: Mutation[]): { value: Json; duplicates: { key: string; value: unknown }[] } {
   const value = structuredClone(root);
@@ -164,12 +167,12 @@ function mutate(root: Json, mutations: Mutation[]): { value: Json; duplicates: {
         else delete parent[key];
         break;
       case "set":
-        parent[key] = m.value;
+        parent[key] = own(m.value);
         break;
       case "add": {
         const target = getAt(value, path);
-        if (target && typeof target === "object" && !Array.isArray(target)) Object.defineProperty(target, m.key, { value: m.value, enumerable: true, writable: true, configurable: true });
-        else parent[key] = { [m.key]: m.value };
+        if (target && typeof target === "object" && !Array.isArray(target)) Object.defineProperty(target, m.key, { value: own(m.value), enumerable: true, writable: true, configurable: true });
+        else parent[key] = { [m.key]: own(m.value) };
         break;
       }
       case "wrap":
@@ -356,8 +359,8 @@ const resourcePathFor = (m: string) => {
     .map((p) => {
       const r = p.resource;
       const name = p.shape.name === "seed" ? seedName(r) : p.shape.name;
-      const own = Object.keys(r.subresources);
-      const subresource = typeof p.shape.subresource === "number" ? own[p.shape.subresource % Math.max(1, own.length)] : p.shape.subresource;
+      const ownSubresources = Object.keys(r.subresources);
+      const subresource = typeof p.shape.subresource === "number" ? ownSubresources[p.shape.subresource % Math.max(1, ownSubresources.length)] : p.shape.subresource;
       // Raw segments keep stray "%" signs: malformed escapes are part of the fuzz.
       const segment = (s: string) => (p.encode ? encodeURIComponent(s.toWellFormed()) : s.replaceAll("?", "%3F").replaceAll("#", "%23"));
       const base = r.group ? `/apis/${r.groupVersion}` : "/api/v1";
@@ -370,7 +373,7 @@ const resourcePathFor = (m: string) => {
 
 /** Paths that are not resources: discovery, OpenAPI, health, and junk. */
 const otherPath = fc.oneof(
-  fc.constantFrom("/api", "/apis", "/api/v1", "/apis/apps", "/apis/apps/v1", "/apis/nope/v1", "/apis/apps/v2", "/version", "/healthz", "/livez", "/readyz", "/readyz/ping", "/openapi/v2", "/openapi/v3", "/openapi/v3/api/v1", "/openapi/v3/apis/apps/v1", "/openapi/v3/nope", "/", "/api/v2/pods", "/api/v1/namespaces/default/pods/a/b/c/d", "/api/v1/watch", "/api/v1/namespaces//pods", "/apis/apps/v1/namespaces/default/deployments/web/scale/extra"),
+  fc.constantFrom("/api", "/apis", "/api/v1", "/apis/apps", "/apis/apps/v1", "/apis/nope/v1", "/apis/apps/v2", "/version", "/healthz", "/livez", "/readyz", "/readyz/ping", "/openapi/v2", "/openapi/v3", "/openapi/v3/api/v1", "/openapi/v3/apis/apps/v1", "/openapi/v3/nope", "/", "/api/v2/pods", "/api/v1/namespaces/default/pods/a/b/c/d", "/api/v1/watch", "/api/v1/namespaces//pods", "/apis/apps/v1/namespaces/default/deployments/web/scale/extra", "/openapi/ui", "/openapi/ui/", "/openapi/ui/initializer.js", "/openapi/ui/swagger-ui.css", "/openapi/ui/package.json", "/openapi/ui/%2e%2e"),
   weirdString.map((s) => `/api/v1/${encodeURIComponent(s.slice(0, 50).toWellFormed())}`),
   fc.constantFrom("/api/v1/namespaces/%E0%A4%A/pods", "/api/v1/namespaces/default/pods/%", "/apis/%ZZ/v1/x"),
 );
@@ -482,7 +485,7 @@ const headersOf = (headers: Record<string, string>): Headers | undefined => {
 
 const isWatch = (r: FuzzRequest) => /\/watch(\/|$)/.test(r.path) || ["true", "1"].includes(r.query.get("watch") ?? "");
 
-async function send(r: FuzzRequest): Promise<{ status: number; text: string; request: Request } | undefined> {
+async function send(r: FuzzRequest): Promise<{ status: number; text: string } | undefined> {
   const headers = headersOf(r.headers);
   if (!headers) return undefined;
   const hasBody = r.body !== undefined && r.method !== "GET" && r.method !== "HEAD" && r.method !== "get";
@@ -506,14 +509,51 @@ async function send(r: FuzzRequest): Promise<{ status: number; text: string; req
     } else {
       text = await response.text();
     }
-    return { status: response.status, text, request: req };
+    return { status: response.status, text };
   } finally {
     abort.abort();
   }
 }
 
-const describe = (r: FuzzRequest) =>
+const summary = (r: FuzzRequest) =>
   `${r.method} ${r.path}?${r.query.toString().slice(0, 300)} headers=${JSON.stringify(r.headers).slice(0, 200)} body=${(r.body ?? "").slice(0, 300)}`;
+
+/** Requests the fuzzer found answered with 500, each with the answer it gets now. */
+const REGRESSIONS: [what: string, status: number, request: FuzzRequest][] = [
+  ["a malformed escape in the path", 400, { method: "GET", path: "/api/v1/namespaces/default/pods/%", query: new URLSearchParams(), headers: {} }],
+  ["NUL in a name", 400, { method: "GET", path: "/api/v1/namespaces/fuzz-a/configmaps/%00", query: new URLSearchParams(), headers: {} }],
+  [
+    "an apply patch that is not YAML",
+    400,
+    { method: "PATCH", path: "/api/v1/namespaces/fuzz-a/configmaps/nginx", query: new URLSearchParams({ fieldManager: "fuzz" }), headers: { "content-type": "application/apply-patch+yaml" }, body: '{"data":[[{"a":[{"b' },
+  ],
+  [
+    "an apply patch of the wrong apiVersion that would create",
+    400,
+    { method: "PATCH", path: "/apis/coordination.k8s.io/v1/namespaces/fuzz-a/leases/new-lease", query: new URLSearchParams({ fieldManager: "fuzz" }), headers: { "content-type": "application/apply-patch+yaml" }, body: "apiVersion: v1\nkind: Lease\nmetadata:\n  name: new-lease\n" },
+  ],
+  [
+    "an invalid object whose name is not a string",
+    422,
+    { method: "POST", path: "/api/v1/namespaces/fuzz-a/services", query: new URLSearchParams(), headers: { "content-type": "application/json" }, body: JSON.stringify({ metadata: { name: false }, spec: { ports: [{ port: 80 }] } }) },
+  ],
+  [
+    "an unknown field whose name is not Latin-1 (it goes into a Warning header)",
+    200,
+    { method: "PUT", path: "/api/v1/namespaces/fuzz-a/configmaps/nginx", query: new URLSearchParams(), headers: { "content-type": "application/json" }, body: JSON.stringify({ metadata: { name: "nginx" }, data: { a: "1" }, "💥": 1 }) },
+  ],
+  [
+    "a strategic merge patch nested 20,000 deep",
+    400,
+    { method: "PATCH", path: "/apis/apps/v1/namespaces/fuzz-a/deployments/web", query: new URLSearchParams(), headers: { "content-type": "application/strategic-merge-patch+json" }, body: JSON.stringify({ spec: nest(20_000) }) },
+  ],
+];
+
+test.each(REGRESSIONS)("%s is answered %d, not 500", async (_, status, r) => {
+  const answer = await send(r);
+  expect(answer?.status).toBe(status);
+  expect(internalErrors).toEqual([]);
+});
 
 let runs = 0;
 
@@ -527,8 +567,8 @@ test(
       const answer = await send(r);
       if (!answer) return;
       const { status, text } = answer;
-      const context = `${describe(r)}\n→ ${status} ${text.slice(0, 500)}\n${internalErrors.map((e) => (e as Error).stack ?? String(e)).join("\n")}`;
-      // pods/log of a bound pod is a deliberate 503: no agent serves logs yet.
+      const context = `${summary(r)}\n→ ${status} ${text.slice(0, 500)}\n${internalErrors.map((e) => (e as Error).stack ?? String(e)).join("\n")}`;
+      // pods/log of a bound pod is a 503 when its node's agent cannot be reached (the fuzzed nodes run none).
       const logsUnavailable = status === 503 && /\/pods\/[^/]+\/log$/.test(r.path);
       if (status >= 500 && !logsUnavailable) throw new Error(`server error\n${context}`);
       if (status >= 300 && status < 400 && status !== 304) throw new Error(`unexpected redirect\n${context}`);

@@ -4,14 +4,17 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parseCIDR, parsePortRange } from "../api/services/ip-range.ts";
-import { startControlPlane } from "../main.ts";
+// Types only: the control plane is loaded when a command runs one, so `ledge agent` loads none of it.
+import type { ControlPlaneOptions } from "../main.ts";
 
 const USAGE = `Usage: ledge <command> [options]
 
 Commands:
-  up       Run a whole cluster in one process on embedded Postgres (PGlite)
+  up       Run a whole cluster in one process on embedded Postgres (PGlite), with a node agent
              --data-dir DIR   where state and the kubeconfig live (default ~/.ledge)
              --port N         API port on 127.0.0.1 (default 6443; 0 picks a free one)
+             --agent-port N   the agent's log endpoint on 127.0.0.1 (default: any free port)
+             --no-agent       run no node agent (pods stay Pending unless something else runs them)
   server   Run a control-plane replica against PostgreSQL
              --database-url URL   postgres://… (required)
              --bind ADDR          listen address (default 127.0.0.1)
@@ -23,6 +26,8 @@ Commands:
              --username U --password-stdin   log in (else ~/.docker/config.json, if it has one)
   image import FILE_OR_DIR --name REF   The same into a node's local image store (no registry)
              --data-dir DIR        the agent's data dir (default ~/.ledge/agent)
+  agent    Run a node agent on this machine: registers it as a Node and runs its pods
+             --kubeconfig PATH    credentials and server (required); \`ledge agent --help\` for more
   scheduler     Run only the scheduler, against the server of a kubeconfig
   controllers   Run only the controller manager, against the server of a kubeconfig
              --kubeconfig PATH    credentials and server (required)
@@ -56,6 +61,8 @@ const OPTIONS = {
   "node-monitor-grace-period": { type: "string" },
   "default-unreachable-toleration-seconds": { type: "string" },
   "default-not-ready-toleration-seconds": { type: "string" },
+  "agent-port": { type: "string" },
+  "no-agent": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -94,10 +101,10 @@ function clusterOptions(values: Record<string, string | boolean | undefined>) {
   };
 }
 
-function parsePort(value: string | undefined): number {
+function parsePort(value: string | undefined, flag = "--port"): number {
   if (value === undefined) return 6443;
   const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${value}"`);
+  if (!/^\d+$/.test(value) || port > 65535) throw new UsageError(`${flag} must be a number from 0 to 65535, not "${value}"`);
   return port;
 }
 
@@ -108,6 +115,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === "image") return imageCommand(rest);
+  if (command === "agent") return agentCommand(rest);
   if (command === "scheduler" || command === "controllers") return standaloneCommand(command, rest);
   if (command !== "up" && command !== "server") throw new UsageError(`unknown command "${command}"`);
   let values: { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
@@ -129,12 +137,16 @@ async function main(argv: string[]): Promise<void> {
     if (!databaseUrl) throw new UsageError("ledge server needs --database-url postgres://…");
     if (!/^postgres(ql)?:\/\//.test(databaseUrl)) throw new UsageError(`--database-url must start with postgres:// or postgresql://`);
     if (values.bind !== undefined && !values.bind) throw new UsageError("--bind needs an address");
+    if (values["agent-port"] !== undefined || values["no-agent"]) throw new UsageError("ledge server runs no agent: --agent-port and --no-agent are options of ledge up");
     await run({ mode: "server", databaseUrl, dataDir, port, bind: values.bind ?? "127.0.0.1", compactionIntervalMs, ...cluster });
   } else {
     if (values["database-url"] || values.bind) {
       throw new UsageError("ledge up takes --data-dir, --port and --compaction-interval only, besides the options of up and server");
     }
-    await run({ mode: "up", dataDir, port, bind: "127.0.0.1", compactionIntervalMs, ...cluster });
+    const agentPort = values["agent-port"] === undefined ? 0 : parsePort(values["agent-port"], "--agent-port");
+    if (values["no-agent"] && values["agent-port"] !== undefined) throw new UsageError("--agent-port and --no-agent do not go together");
+    const agent = values["no-agent"] ? undefined : { port: agentPort };
+    await run({ mode: "up", dataDir, port, bind: "127.0.0.1", compactionIntervalMs, ...cluster, agent });
   }
 }
 
@@ -176,7 +188,22 @@ async function imageCommand(args: string[]): Promise<void> {
   }
 }
 
-async function run(options: Parameters<typeof startControlPlane>[0]): Promise<void> {
+/** Loaded on demand: an agent machine needs none of the control plane. */
+async function agentCommand(args: string[]): Promise<void> {
+  const agent = await import("../../../node-agent/src/main.ts");
+  try {
+    await agent.main(args);
+  } catch (error) {
+    if (error instanceof agent.UsageError) {
+      process.stderr.write(`ledge agent: ${error.message}\n\n${agent.USAGE}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+async function run(options: ControlPlaneOptions): Promise<void> {
+  const { startControlPlane } = await import("../main.ts");
   const plane = await startControlPlane(options);
   process.stdout.write(`Ledge API server listening on ${plane.url}\nkubeconfig: ${plane.kubeconfig}\n`);
   process.stdout.write(`  export KUBECONFIG=${plane.kubeconfig}\n`);

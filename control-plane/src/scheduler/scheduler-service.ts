@@ -1,10 +1,11 @@
 // The scheduler's I/O: informers feed the snapshot and the queue, one loop
 // pops pods and schedules them, bindings go to the API without holding the
 // loop up, and unschedulable pods get their event and PodScheduled=False.
+import type { EventHandlers, Informer } from "../../../client/informer.ts";
 import type { InformerFactory } from "../../../client/informer-factory.ts";
 import { type KubeClient, type KubeObject, resourceOf } from "../../../client/kube-client.ts";
 import type { Node, Pod } from "../../../schemas/index.ts";
-import { eventRecorder } from "../controllers/runtime/events.ts";
+import { type EventRecorder, eventRecorder } from "../controllers/runtime/events.ts";
 import { assignedPodUpdateMatters, nodeUpdateMatters } from "./cluster-events.ts";
 import { buildFramework, DEFAULT_PROFILE, type Profile } from "./profile.ts";
 import { type QueuedPod, SchedulingQueue } from "./queue.ts";
@@ -25,17 +26,76 @@ const pods = resourceOf("v1", "pods");
 const nodes = resourceOf("v1", "nodes");
 /** Bindings in flight at once; the loop waits for a slot rather than flooding the API. */
 const MAX_IN_FLIGHT = 64;
+/**
+ * Events waiting to be written, at most; further ones are dropped, as
+ * client-go's event broadcaster drops them beyond its queue of 1,000. The
+ * recorder writes one event at a time, so a burst of bindings would
+ * otherwise queue one per pod (each holding its pod), and a leader stepping
+ * down would keep writing them long after it stopped scheduling.
+ */
+export const MAX_QUEUED_EVENTS = 1000;
+/** Unschedulable pods are checked for their periodic retry this often, as kube-scheduler does, not on every cycle. */
+const FLUSH_INTERVAL_MS = 1000;
 
 export interface SchedulerService {
   /** Pods bound so far. */
   readonly bound: number;
+  /** Events dropped because MAX_QUEUED_EVENTS were already waiting. */
+  readonly droppedEvents: number;
   stop(): Promise<void>;
+}
+
+/**
+ * Registers handlers that go quiet once the returned function is called.
+ * Informers cannot remove handlers and outlive a scheduler (a replica that
+ * loses and regains its lease starts a new one on the same warm informers),
+ * so a stopped scheduler must neither keep working on every event nor keep
+ * its snapshot and queue reachable: only `target` is captured here.
+ */
+function relay(informer: Informer, handlers: EventHandlers): () => void {
+  const target: { handlers?: EventHandlers } = { handlers };
+  informer.on({
+    add: (object) => target.handlers?.add?.(object),
+    update: (previous, object) => target.handlers?.update?.(previous, object),
+    delete: (object) => target.handlers?.delete?.(object),
+  });
+  return () => {
+    target.handlers = undefined;
+  };
+}
+
+/** `recorder` with at most `limit` events waiting; the rest are counted and dropped. */
+function bounded(recorder: EventRecorder, limit: number, log: (message: string) => void): EventRecorder & { readonly dropped: number } {
+  let waiting = 0;
+  let dropped = 0;
+  let dropping = false;
+  return {
+    event(...args) {
+      if (waiting >= limit) {
+        dropped++;
+        if (!dropping) log(`scheduler: ${limit} events are waiting to be written; dropping further ones until they are`);
+        dropping = true;
+        return;
+      }
+      waiting++;
+      recorder.event(...args);
+      // flush() settles once everything recorded so far, this event included, is written (or failed and logged).
+      void recorder.flush().then(() => {
+        waiting--;
+        if (waiting === 0) dropping = false;
+      });
+    },
+    flush: () => recorder.flush(),
+    get dropped() {
+      return dropped;
+    },
+  };
 }
 
 export async function startScheduler(
   client: KubeClient,
   informers: InformerFactory,
-  options: { profile?: Profile; log?: (message: string) => void } = {},
+  options: { profile?: Profile; log?: (message: string) => void; maxQueuedEvents?: number } = {},
 ): Promise<SchedulerService> {
   const profile = options.profile ?? DEFAULT_PROFILE;
   const log = options.log ?? console.error;
@@ -43,7 +103,7 @@ export async function startScheduler(
   const framework = buildFramework(profile);
   const scheduler = new Scheduler(framework, snapshot);
   const queue = new SchedulingQueue({ now: Date.now, isRelevant: framework.interestedIn });
-  const events = eventRecorder(client, "default-scheduler", log);
+  const events = bounded(eventRecorder(client, "default-scheduler", log), options.maxQueuedEvents ?? MAX_QUEUED_EVENTS, log);
   const mine = (p: Pod) => !p.spec?.nodeName && (p.spec?.schedulerName ?? "default-scheduler") === profile.schedulerName && !p.metadata?.deletionTimestamp;
 
   let wake: (() => void) | undefined;
@@ -53,7 +113,7 @@ export async function startScheduler(
     w?.();
   };
 
-  informers.informer(nodes).on({
+  const cutNodes = relay(informers.informer(nodes), {
     add: (n) => {
       snapshot.setNode(n as Node);
       queue.moveAllToActiveOrBackoff("NodeAdd");
@@ -70,7 +130,7 @@ export async function startScheduler(
       poke();
     },
   });
-  informers.informer(pods).on({
+  const cutPods = relay(informers.informer(pods), {
     add: (o) => {
       const p = o as Pod;
       snapshot.setPod(p);
@@ -103,6 +163,8 @@ export async function startScheduler(
   let stopped = false;
   let bound = 0;
   const inFlight = new Set<Promise<void>>();
+  /** Resolves the loop's wait for a free binding slot. */
+  let slotFreed: (() => void) | undefined;
 
   const bind = async (entry: QueuedPod, pod: Pod, node: string) => {
     const object = pod as unknown as KubeObject;
@@ -137,25 +199,36 @@ export async function startScheduler(
   };
 
   const loop = async () => {
+    let flushed = 0;
     while (!stopped) {
-      queue.flush();
+      // pop() itself moves pods whose backoff ended; this is the walk over every unschedulable pod.
+      if (Date.now() - flushed >= FLUSH_INTERVAL_MS) {
+        queue.flush();
+        flushed = Date.now();
+      }
       const entry = queue.pop();
       if (!entry) {
         const next = queue.nextBackoffExpiry();
+        let timer: ReturnType<typeof setTimeout> | undefined;
         await new Promise<void>((resolve) => {
           wake = resolve;
-          setTimeout(resolve, next === undefined ? 1000 : Math.max(1, Math.min(1000, next - Date.now())));
+          timer = setTimeout(resolve, next === undefined ? FLUSH_INTERVAL_MS : Math.max(1, Math.min(FLUSH_INTERVAL_MS, next - Date.now())));
         });
+        clearTimeout(timer);
         continue;
       }
       const pod = entry.pod;
       const result = scheduler.schedule(pod);
       switch (result.outcome) {
         case "scheduled": {
-          const binding = bind(entry, pod, result.node);
+          const binding: Promise<void> = bind(entry, pod, result.node).finally(() => {
+            inFlight.delete(binding);
+            const freed = slotFreed;
+            slotFreed = undefined;
+            freed?.();
+          });
           inFlight.add(binding);
-          void binding.finally(() => inFlight.delete(binding));
-          if (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
+          if (inFlight.size >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => (slotFreed = resolve));
           break;
         }
         case "unschedulable":
@@ -180,8 +253,13 @@ export async function startScheduler(
     get bound() {
       return bound;
     },
+    get droppedEvents() {
+      return events.dropped;
+    },
     async stop() {
       stopped = true;
+      cutNodes();
+      cutPods();
       poke();
       await running;
       await Promise.all(inFlight);

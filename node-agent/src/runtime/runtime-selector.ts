@@ -4,7 +4,27 @@
 // runs the pulled artifact's kind.
 import type { Pod } from "../../../schemas/index.ts";
 import type { ObjectSource } from "../state/object-source.ts";
-import type { ArtifactKind, ResolvedImage, Runtime } from "./runtime.ts";
+import type { ArtifactKind, ContainerHandle, ResolvedImage, Runtime } from "./runtime.ts";
+
+/**
+ * A runtime whose containers outlive the agent (runc's do): a restarted
+ * agent re-attaches to them by id instead of starting them again. Not (yet)
+ * part of the Runtime interface; taken when a runtime offers it.
+ */
+export interface Recoverable {
+  recover(id: string): Promise<ContainerHandle | undefined>;
+  /** Ids of every container it still has, so those no pod claims can be removed. */
+  list(): string[];
+}
+
+export const isRecoverable = (runtime: Runtime): runtime is Runtime & Recoverable =>
+  typeof (runtime as Partial<Recoverable>).recover === "function" && typeof (runtime as Partial<Recoverable>).list === "function";
+
+/** "runc://abc" → the runtime's name and the container's id. */
+export function parseContainerID(containerID: string): { runtime: string; id: string } | undefined {
+  const match = /^([^:]+):\/\/(.+)$/.exec(containerID);
+  return match ? { runtime: match[1]!, id: match[2]! } : undefined;
+}
 
 export const WASM_HANDLERS: ReadonlySet<string> = new Set(["jco", "wasmtime"]);
 export const OCI_HANDLERS: ReadonlySet<string> = new Set(["runc", "crun"]);
@@ -27,6 +47,35 @@ export class RuntimeSelector {
 
   get offersOci(): boolean {
     return this.runtimes.some((r) => r.handles("oci-rootfs"));
+  }
+
+  /** Whether the container (by its containerID) lives on when the agent stops. */
+  survivesAgent(containerID: string): boolean {
+    const parsed = parseContainerID(containerID);
+    const runtime = parsed && this.runtimes.find((r) => r.name === parsed.runtime);
+    return runtime !== undefined && isRecoverable(runtime);
+  }
+
+  /** Re-attaches to a container an earlier agent started, when its runtime can. */
+  async recover(containerID: string): Promise<ContainerHandle | undefined> {
+    const parsed = parseContainerID(containerID);
+    const runtime = parsed && this.runtimes.find((r) => r.name === parsed.runtime);
+    if (!parsed || !runtime || !isRecoverable(runtime)) return undefined;
+    return runtime.recover(parsed.id);
+  }
+
+  /** Stops the containers of recoverable runtimes that no pod claims (left by an agent that stopped mid-way). */
+  async removeUnclaimed(claimed: ReadonlySet<string>, log: (message: string) => void): Promise<void> {
+    for (const runtime of this.runtimes) {
+      if (!isRecoverable(runtime)) continue;
+      for (const id of runtime.list()) {
+        if (claimed.has(`${runtime.name}://${id}`)) continue;
+        const handle = await runtime.recover(id).catch(() => undefined);
+        if (!handle) continue;
+        log(`agent: removing container ${runtime.name}://${id}, which no pod on this node claims`);
+        await handle.stop(0);
+      }
+    }
   }
 
   async select(pod: Pod, image: ResolvedImage): Promise<Runtime> {

@@ -7,6 +7,7 @@ import type { RestRequest } from "./context.ts";
 import { selectionOf } from "./selection.ts";
 
 const INITIAL_EVENTS_END = "k8s.io/initial-events-end";
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export async function watch(req: RestRequest): Promise<Response> {
   const representation = negotiate(req.request.headers.get("accept"), req.query);
@@ -59,7 +60,9 @@ export async function watch(req: RestRequest): Promise<Response> {
   }
 
   const encoder = new WatchEncoder(req, representation);
-  const timer = timeoutSeconds > 0 ? setTimeout(() => stream.close(), timeoutSeconds * 1000) : undefined;
+  // Timers hold at most 2^31-1 ms (about 24.8 days); a longer timeout would fire at once, so it means none.
+  const timeoutMs = timeoutSeconds * 1000;
+  const timer = timeoutSeconds > 0 && timeoutMs <= MAX_TIMER_MS ? setTimeout(() => stream.close(), timeoutMs) : undefined;
   const iterator = stream[Symbol.asyncIterator]();
   let pending: string[] = items.map((item) => encoder.event("ADDED", item));
   if (initial && sendInitial === "true" && bookmarks) pending.push(encoder.bookmark(stream.startRevision, true));

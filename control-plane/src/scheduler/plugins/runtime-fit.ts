@@ -4,13 +4,14 @@
 // to run anything.
 
 import type { Pod } from "../../../../schemas/index.ts";
+import { LABEL_RUNTIME_OCI, LABEL_RUNTIME_WASM } from "../../../../schemas/well-known-taints.ts";
 import { type FilterPlugin, type PluginArgs, type PreFilterPlugin, SKIP, stateKey, stringListArg, SUCCESS, unresolvable } from "../framework.ts";
 
 export const NAME = "RuntimeFit";
 
-/** Node labels an agent sets to "true" for each runtime it can run. */
-export const WASM_RUNTIME_LABEL = "ledge.dev/runtime-wasm";
-export const OCI_RUNTIME_LABEL = "ledge.dev/runtime-oci";
+/** Node labels an agent sets to "true" for each runtime it can run (defined in schemas/, which the agent shares). */
+export const WASM_RUNTIME_LABEL = LABEL_RUNTIME_WASM;
+export const OCI_RUNTIME_LABEL = LABEL_RUNTIME_OCI;
 /** Pod annotation (or label) naming the runtime when no RuntimeClass does: "wasm" or "oci". */
 export const POD_RUNTIME_KEY = "ledge.dev/runtime";
 
