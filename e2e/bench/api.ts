@@ -12,6 +12,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { POSTGRES_UNAVAILABLE, privatePostgresAvailable, startPostgres } from "../harness/postgres.ts";
 import { pod } from "./pod.ts";
+import { lines } from "./lines.ts";
 
 const TARGETS = { mutatingP99Ms: 25, list10kMs: 300 };
 const MUTATING_PER_SECOND = 200;
@@ -68,18 +69,6 @@ async function startLedge(args: string[]): Promise<Server> {
   };
 }
 
-async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
-  let buffered = "";
-  for await (const chunk of stream) {
-    buffered += decoder.decode(chunk, { stream: true });
-    let newline: number;
-    while ((newline = buffered.indexOf("\n")) >= 0) {
-      yield buffered.slice(0, newline);
-      buffered = buffered.slice(newline + 1);
-    }
-  }
-}
 
 // ---------------------------------------------------------------- requests
 

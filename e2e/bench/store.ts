@@ -10,6 +10,7 @@ import { openStore } from "../../control-plane/src/storage/open.ts";
 import type { KubeObject, Store } from "../../control-plane/src/storage/store.ts";
 import { POSTGRES_UNAVAILABLE, privatePostgresAvailable, startPostgres } from "../harness/postgres.ts";
 import { pod } from "./pod.ts";
+import { lines } from "./lines.ts";
 
 const TARGETS = { watchP99Ms: 25, list10kP50Ms: 250 };
 const CONCURRENCY = [1, 8, 32] as const;
@@ -149,19 +150,6 @@ interface WatchFigures {
   startToEventP99Ms: number;
 }
 
-/** Lines from a child's stdout, one at a time. */
-async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
-  let buffered = "";
-  for await (const chunk of stream) {
-    buffered += decoder.decode(chunk, { stream: true });
-    let newline: number;
-    while ((newline = buffered.indexOf("\n")) >= 0) {
-      yield buffered.slice(0, newline);
-      buffered = buffered.slice(newline + 1);
-    }
-  }
-}
 
 /** Store A writes in this process; store B, in a child process, watches and reports when each revision arrives. */
 async function benchWatch(store: Store, url: string, writers: number): Promise<WatchFigures> {
