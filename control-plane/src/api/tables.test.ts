@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { KubeObject } from "../storage/store.ts";
-import { humanDuration, summarizePod, tableColumns, toTable, toTableRow, translateTimestampSince } from "./tables.ts";
+import { humanDuration, summarizePod, tableColumns, toTable, toTableJson, toTableRow, translateTimestampSince } from "./tables.ts";
 import type { Pod } from "../../../schemas/core-v1-pod.ts";
 
 const NOW = Date.parse("2025-06-01T12:00:00Z");
@@ -648,5 +648,48 @@ describe("toTable", () => {
     expect(table.rows[0]?.conditions).not.toBe(table.rows[1]?.conditions);
     table.rows[0]?.conditions?.splice(0);
     expect(table.rows[1]?.conditions).toHaveLength(1);
+  });
+});
+
+describe("toTableJson", () => {
+  // Strings that end a naive scan for the end of metadata too early.
+  const tricky = { "a/}": "}", 'quote"': '\\"}', backslash: "\\", open: "{{", unicode: "💥é\u2028" };
+  const pods = [
+    object("Pod", "a", { spec: { containers: [{ name: "c" }] }, status: { phase: "Running" } }, { annotations: tricky, labels: {} }),
+    object("Pod", "b", { spec: { nodeName: "n", containers: [{ name: "c" }] }, status: { phase: "Succeeded" } }, {
+      managedFields: [{ manager: "m", fieldsV1: { "f:metadata": { "f:labels": { ".": {} } } } }],
+    }),
+    { kind: "Pod", metadata: { name: "no-api-version", annotations: { "x": '"metadata":{' } }, spec: {} },
+    {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { generation: 3, managedFields: [{ manager: "x]}", fieldsV1: { "f:a": [1, { b: null }] } }], name: "mf-in-the-middle", deletionGracePeriodSeconds: 0, flag: true, gone: null },
+      spec: { nodeName: "n" },
+    },
+    { apiVersion: "v1", kind: "Pod", metadata: { managedFields: [] } },
+    { apiVersion: "v1", kind: "Pod", metadata: {} },
+  ];
+  // As the store writes objects: apiVersion, kind and metadata first, no spaces.
+  const stored = pods.map((o) => {
+    const { apiVersion, kind, metadata, ...rest } = o;
+    return JSON.stringify({ apiVersion, kind, metadata, ...rest });
+  });
+  // As objects written before the store kept text read back from jsonb: other key order, spaces.
+  const legacy = pods.map((o) => {
+    const { apiVersion, kind, metadata, ...rest } = o;
+    return JSON.stringify({ kind, ...rest, metadata, apiVersion }, null, 1);
+  });
+
+  test.each(["Metadata", "Object", "None"] as const)("includeObject %s: the bytes toTable gives, for either layout", (includeObject) => {
+    const options = { now: NOW, includeObject, resourceVersion: "9", continue: "tok" };
+    const expected = JSON.stringify(toTable("Pod", stored.map((t) => JSON.parse(t)), options));
+    expect(toTableJson("Pod", stored, options)).toBe(expected);
+    expect(JSON.parse(toTableJson("Pod", legacy, options))).toEqual(JSON.parse(expected));
+  });
+
+  test("without wide, and for a kind with row conditions", () => {
+    const options = { now: NOW, wide: false };
+    expect(JSON.parse(toTableJson("Pod", stored, options))).toEqual(JSON.parse(JSON.stringify(toTable("Pod", pods, options))));
+    expect(toTableJson("Pod", [], options)).toBe(JSON.stringify(toTable("Pod", [], options)));
   });
 });

@@ -269,7 +269,7 @@ async function readLog(url: string, from: number): Promise<LogEntry[]> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     const rows = await sql<{ revision: string; type: EventType; name: string; mark: string | null; prev_rv: string | null }[]>`
-      SELECT revision, type, name, data->'data'->>'mark' AS mark, prev->'metadata'->>'resourceVersion' AS prev_rv
+      SELECT revision, type, name, data::jsonb->'data'->>'mark' AS mark, prev::jsonb->'metadata'->>'resourceVersion' AS prev_rv
       FROM ledge_changes WHERE revision > ${from} ORDER BY revision`;
     return rows.map((row) => ({
       revision: Number(row.revision),

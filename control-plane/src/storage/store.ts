@@ -91,6 +91,11 @@ export interface ListResult {
   remainingItemCount?: number;
 }
 
+/** A list whose items are the objects' JSON text, as the store wrote them: apiVersion, kind and metadata first, as Kubernetes serialises them. */
+export interface JsonListResult extends Omit<ListResult, "items"> {
+  items: string[];
+}
+
 export interface WatchOptions {
   /** Omit for every resource. */
   resource?: string;
@@ -159,6 +164,8 @@ export interface Store {
   create(resource: string, object: KubeObject, options?: { dryRun?: boolean }): Promise<KubeObject>;
   get(key: ObjectKey): Promise<KubeObject>;
   list(options: ListOptions): Promise<ListResult>;
+  /** `list` without decoding: a response that sends the objects unchanged splices their text. */
+  listJson(options: ListOptions): Promise<JsonListResult>;
   /**
    * Replaces an object. Conflict when `options.resourceVersion` (or, when
    * absent, `object.metadata.resourceVersion`) is set and stale. An update that
@@ -184,6 +191,8 @@ export type StoreErrorCode =
   | "Conflict"
   | "Expired"
   | "Invalid"
+  /** A request the store cannot read, such as a malformed continue token. */
+  | "BadRequest"
   | "TooSlow"
   | "Unavailable"
   | "Internal";

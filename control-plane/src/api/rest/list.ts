@@ -1,5 +1,5 @@
 import { badRequest } from "../errors.ts";
-import { listResponse, negotiate } from "../negotiate.ts";
+import { listResponse, listTextResponse, negotiate, servedFromText } from "../negotiate.ts";
 import type { RestRequest } from "./context.ts";
 import { selectionOf } from "./selection.ts";
 import { translated } from "./store-calls.ts";
@@ -9,23 +9,23 @@ export async function list(req: RestRequest): Promise<Response> {
   const limitParam = req.query.get("limit");
   const limit = limitParam ? Number(limitParam) : 0;
   if (!Number.isSafeInteger(limit) || limit < 0) throw badRequest(`limit must be a non-negative integer, not "${limitParam}"`);
-  const result = await translated(req, () =>
-    req.deps.store.list({
-      resource: req.storeResource,
-      namespace: req.resource.namespaced ? req.namespace : undefined,
-      predicate: selectionOf(req),
-      limit,
-      continue: req.query.get("continue") || undefined,
-    }),
-  );
+  const options = {
+    resource: req.storeResource,
+    namespace: req.resource.namespaced ? req.namespace : undefined,
+    predicate: selectionOf(req),
+    limit,
+    continue: req.query.get("continue") || undefined,
+  };
+  const list = { apiVersion: req.resource.groupVersion, kind: req.resource.listKind };
+  if (servedFromText(representation)) {
+    // JSON and Tables are written from the stored text, without parsing and re-serialising every object.
+    const result = await translated(req, () => req.deps.store.listJson(options));
+    const body = { ...list, items: result.items, resourceVersion: String(result.revision), continue: result.continue };
+    return listTextResponse(body, req.resource.kind, representation);
+  }
+  const result = await translated(req, () => req.deps.store.list(options));
   return listResponse(
-    {
-      apiVersion: req.resource.groupVersion,
-      kind: req.resource.listKind,
-      items: result.items,
-      resourceVersion: String(result.revision),
-      continue: result.continue,
-    },
+    { ...list, items: result.items, resourceVersion: String(result.revision), continue: result.continue },
     req.resource.kind,
     representation,
   );

@@ -105,6 +105,7 @@ export function withServiceAllocation(inner: Store, allocator: ServiceAllocator,
   const wrapped: Store = {
     get: (key) => inner.get(key),
     list: (options) => inner.list(options),
+    listJson: (options) => inner.listJson(options),
     watch: (options) => inner.watch(options),
     currentRevision: () => inner.currentRevision(),
     compact: (revision) => inner.compact(revision),

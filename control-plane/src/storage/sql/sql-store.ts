@@ -1,5 +1,5 @@
 // The Store over any Postgres-speaking database (postgres.js or PGlite).
-// Every write is one call of ledge_write() (migrations/0001), which assigns the
+// Every write is one call of ledge_write() (migrations/0003), which assigns the
 // revision under a row lock so that commit order equals revision order.
 import { type SQL, sql } from "drizzle-orm";
 import {
@@ -7,6 +7,7 @@ import {
   type DeleteOptions,
   type DeleteResult,
   describeKey,
+  type JsonListResult,
   type KubeObject,
   type ListOptions,
   type ListResult,
@@ -77,7 +78,8 @@ export class SqlStore implements Store {
           name,
           uid: crypto.randomUUID(),
           creationTimestamp: timestamp(),
-          generation: 1,
+          // The API's strategy decides whether the kind has a generation.
+          ...(typeof meta.generation === "number" ? { generation: meta.generation } : {}),
         },
       };
       const key = { resource, namespace: meta.namespace ?? "", name };
@@ -98,7 +100,7 @@ export class SqlStore implements Store {
 
   async get(key: ObjectKey): Promise<KubeObject> {
     const rows = await this.database.query(
-      sql`SELECT ${objects.data}::text AS data FROM ${objects}
+      sql`SELECT ${objects.data} AS data FROM ${objects}
           WHERE ${objects.resource} = ${key.resource} AND ${objects.namespace} = ${key.namespace} AND ${objects.name} = ${key.name}`,
     ).catch(translate);
     const row = rows[0];
@@ -106,11 +108,31 @@ export class SqlStore implements Store {
     return JSON.parse(row.data as string) as KubeObject;
   }
 
-  async list(options: ListOptions): Promise<ListResult> {
+  list(options: ListOptions): Promise<ListResult> {
+    const { predicate } = options;
+    return this.listRows(options, (data) => {
+      const object = JSON.parse(data) as KubeObject;
+      return !predicate || predicate(object) ? object : undefined;
+    });
+  }
+
+  listJson(options: ListOptions): Promise<JsonListResult> {
+    const { predicate } = options;
+    // Without a predicate the text is never parsed: that is the point.
+    return this.listRows(options, predicate ? (data) => (predicate(JSON.parse(data) as KubeObject) ? data : undefined) : (data) => data);
+  }
+
+  /** One page of the stored objects, each made an item by `decode`, which returns undefined for those the predicate drops. */
+  private async listRows<T>(options: ListOptions, decode: (data: string) => T | undefined): Promise<{ items: T[]; revision: number; continue?: string }> {
     const token = options.continue ? decodeContinue(options.continue) : undefined;
     const limit = options.limit && options.limit > 0 ? options.limit : Infinity;
     return this.database
       .snapshot(async (query) => {
+        // Rows come in key order from the primary key (and the log's key index)
+        // rather than sorted: a planner without fresh statistics (always, on
+        // PGlite, which has no autovacuum) sorts wide rows on disk, which took
+        // more time than reading them.
+        await query(sql`SET LOCAL enable_sort = off`);
         const [{ revision: current, compacted }] = await readState(query);
         const revision = token?.revision ?? current;
         if (token && revision <= compacted) {
@@ -119,8 +141,10 @@ export class SqlStore implements Store {
             "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.",
           );
         }
-        const items: KubeObject[] = [];
+        const items: T[] = [];
         let after = token?.after;
+        /** The key of the page's last item, where the next page starts. */
+        let last: [string, string] | undefined;
         // Read until the page is full plus one more match (which says whether more remain).
         for (;;) {
           const batchSize = limit === Infinity ? 0 : Math.max(LIST_BATCH, limit + 1 - items.length);
@@ -130,21 +154,18 @@ export class SqlStore implements Store {
               : pageOfCurrent(options, after, batchSize),
           );
           for (const row of rows) {
-            const object = JSON.parse(row.data as string) as KubeObject;
             after = [row.namespace as string, row.name as string];
-            if (!options.predicate || options.predicate(object)) items.push(object);
+            const item = decode(row.data as string);
+            if (item === undefined) continue;
+            items.push(item);
+            if (items.length === limit) last = after;
             if (items.length > limit) break;
           }
           if (items.length > limit || batchSize === 0 || rows.length < batchSize) break;
         }
         if (items.length > limit) {
           items.length = limit;
-          const last = items[limit - 1]!.metadata;
-          return {
-            items,
-            revision,
-            continue: encodeContinue({ revision, after: [last.namespace ?? "", last.name ?? ""] }),
-          };
+          return { items, revision, continue: encodeContinue({ revision, after: last! }) };
         }
         return { items, revision };
       })
@@ -195,12 +216,12 @@ export class SqlStore implements Store {
         creationTimestamp: meta.creationTimestamp,
         deletionTimestamp: meta.deletionTimestamp,
         deletionGracePeriodSeconds: meta.deletionGracePeriodSeconds,
-        generation: meta.generation ?? 1,
+        // As the API's strategy computed it (absent for kinds without one).
+        generation: input.metadata.generation,
         resourceVersion: meta.resourceVersion,
       },
     };
     dropUndefined(next.metadata);
-    if (specChanged(current, next)) next.metadata.generation = (meta.generation ?? 1) + 1;
     // An update that changes nothing is not written, so it makes no event.
     if (Bun.deepEquals(current, next)) return current;
     if (dryRun) return next;
@@ -235,7 +256,8 @@ export class SqlStore implements Store {
               ...(finalizers.length ? { finalizers } : {}),
               deletionTimestamp: timestamp(Date.now() + grace * 1000),
               deletionGracePeriodSeconds: grace,
-              generation: (current.metadata.generation ?? 1) + 1,
+              // Kubernetes' BeforeDelete advances a generation only where there is one.
+              ...(current.metadata.generation ? { generation: current.metadata.generation + 1 } : {}),
             },
           };
           if (options.onMark) marked = options.onMark(marked);
@@ -244,7 +266,7 @@ export class SqlStore implements Store {
           return { object: withRevision(marked, revision), deleted: false };
         }
         if (options.dryRun) return { object: current, deleted: true };
-        const revision = await this.write("delete", key, expected, null);
+        const revision = await this.write("delete", key, expected, current);
         return { object: withRevision(current, revision), deleted: true };
       } catch (error) {
         const retry = !options.preconditions?.resourceVersion && attempt < MAX_RETRIES;
@@ -286,11 +308,12 @@ export class SqlStore implements Store {
     return this.cache.waitFor(revision);
   }
 
-  private async write(op: WriteOp, key: ObjectKey, expected: number | null, object: KubeObject | null): Promise<number> {
-    const data = object === null ? null : JSON.stringify(object);
+  /** Writes `object` (for a delete, its last state); ledge_write assigns its resourceVersion. */
+  private async write(op: WriteOp, key: ObjectKey, expected: number | null, object: KubeObject): Promise<number> {
+    const [head, tail] = encodeAround(object);
     const rows = await this.database
       .query(
-        sql`SELECT ledge_write(${op}, ${key.resource}, ${key.namespace}, ${key.name}, ${expected}::bigint, ${data}::jsonb) AS revision`,
+        sql`SELECT ledge_write(${op}, ${key.resource}, ${key.namespace}, ${key.name}, ${expected}::bigint, ${head}::text, ${tail}::text) AS revision`,
       )
       .catch((error) => translate(error, key));
     return Number(rows[0]!.revision);
@@ -315,7 +338,7 @@ export class SqlStore implements Store {
         return query(
           sql`SELECT ${changes.revision} AS revision, ${changes.type} AS type, ${changes.resource} AS resource,
                      ${changes.namespace} AS namespace, ${changes.name} AS name,
-                     ${changes.data}::text AS data, ${changes.prev}::text AS prev
+                     ${changes.data} AS data, ${changes.prev} AS prev
               FROM ${changes} WHERE ${changes.revision} > ${after}
               ORDER BY ${changes.revision} LIMIT ${limit}`,
         );
@@ -350,7 +373,7 @@ function scope(options: ListOptions, table: typeof objects | typeof changes, aft
 const limitClause = (size: number): SQL => (size > 0 ? sql` LIMIT ${size}` : sql``);
 
 function pageOfCurrent(options: ListOptions, after: [string, string] | undefined, size: number): SQL {
-  return sql`SELECT ${objects.namespace} AS namespace, ${objects.name} AS name, ${objects.data}::text AS data
+  return sql`SELECT ${objects.namespace} AS namespace, ${objects.name} AS name, ${objects.data} AS data
              FROM ${objects} WHERE ${scope(options, objects, after)}
              ORDER BY ${objects.namespace}, ${objects.name}${limitClause(size)}`;
 }
@@ -362,11 +385,11 @@ function pageOfCurrent(options: ListOptions, after: [string, string] | undefined
  */
 function pageAtRevision(options: ListOptions, revision: number, after: [string, string] | undefined, size: number): SQL {
   return sql`SELECT namespace, name, data FROM (
-               SELECT ${objects.namespace} AS namespace, ${objects.name} AS name, ${objects.data}::text AS data
+               SELECT ${objects.namespace} AS namespace, ${objects.name} AS name, ${objects.data} AS data
                FROM ${objects} WHERE ${scope(options, objects, after)} AND ${objects.revision} <= ${revision}
                UNION ALL
                (SELECT DISTINCT ON (${changes.namespace}, ${changes.name})
-                      ${changes.namespace} AS namespace, ${changes.name} AS name, ${changes.prev}::text AS data
+                      ${changes.namespace} AS namespace, ${changes.name} AS name, ${changes.prev} AS data
                FROM ${changes} WHERE ${scope(options, changes, after)} AND ${changes.revision} > ${revision}
                ORDER BY ${changes.namespace}, ${changes.name}, ${changes.revision})
              ) AS page WHERE data IS NOT NULL ORDER BY namespace, name${limitClause(size)}`;
@@ -391,7 +414,7 @@ function decodeContinue(value: string): ContinueToken {
   } catch {
     // Falls through to the one error every malformed token gets.
   }
-  throw new StoreError("Invalid", "continue key is not valid");
+  throw new StoreError("BadRequest", "invalid continue token: continue key is not valid");
 }
 
 function checkPreconditions(key: ObjectKey, current: KubeObject, preconditions: Preconditions | undefined): void {
@@ -434,11 +457,20 @@ function dropUndefined(record: Record<string, unknown>): void {
   for (const k of Object.keys(record)) if (record[k] === undefined) delete record[k];
 }
 
-/** Generation counts changes to anything but metadata and status. */
-function specChanged(a: KubeObject, b: KubeObject): boolean {
-  const { metadata: _am, status: _as, ...restA } = a;
-  const { metadata: _bm, status: _bs, ...restB } = b;
-  return !Bun.deepEquals(restA, restB);
+/**
+ * The object's JSON text split where ledge_write puts the revision it assigns:
+ * head ends with `"resourceVersion":"` (the last field of metadata), tail
+ * starts with its closing quote. apiVersion, kind and metadata come first, as
+ * Kubernetes serialises objects, so a list can send the stored text unchanged.
+ */
+function encodeAround(object: KubeObject): [string, string] {
+  const { apiVersion, kind, metadata, ...rest } = object;
+  const { resourceVersion: _rv, ...meta } = metadata;
+  // `{"apiVersion":…,"kind":…,"metadata":{…,"resourceVersion":""}}`
+  const head = JSON.stringify({ apiVersion, kind, metadata: { ...meta, resourceVersion: "" } });
+  const fields = JSON.stringify(rest);
+  const at = head.length - 3;
+  return [head.slice(0, at), `${head.slice(at, -1)}${fields === "{}" ? "}" : `,${fields.slice(1)}`}`];
 }
 
 const withRevision = (object: KubeObject, revision: number): KubeObject => ({
