@@ -27,7 +27,9 @@ let kubeConfig: KubeConfig;
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "ledge-client-node-"));
   plane = await startControlPlane({ mode: "up", dataDir, bind: "127.0.0.1", port: 0 });
-  kubeConfig = loadKubeConfig(plane.kubeconfig);
+  // The kubeconfig exactly as `ledge up` wrote it.
+  kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(plane.kubeconfig);
   core = kubeConfig.makeApiClient(CoreV1Api);
   apps = kubeConfig.makeApiClient(AppsV1Api);
 });
@@ -36,25 +38,6 @@ afterAll(async () => {
   await plane?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-/**
- * The kubeconfig `ledge up` wrote. client-node v2 refuses plain-http servers
- * unless the cluster sets insecure-skip-tls-verify (kubectl does not care),
- * so until the written kubeconfig says so, the test says it for it.
- */
-function loadKubeConfig(path: string): KubeConfig {
-  const written = new KubeConfig();
-  written.loadFromFile(path);
-  if (written.clusters.every((c) => !c.server.startsWith("http:") || c.skipTLSVerify)) return written;
-  const patched = new KubeConfig();
-  patched.loadFromOptions({
-    clusters: written.clusters.map((c) => ({ ...c, skipTLSVerify: c.server.startsWith("http:") || c.skipTLSVerify })),
-    users: written.users,
-    contexts: written.contexts,
-    currentContext: written.currentContext,
-  });
-  return patched;
-}
 
 let counter = 0;
 /** A fresh namespace per test, as the e2e harness convention asks. */

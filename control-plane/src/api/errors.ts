@@ -401,6 +401,8 @@ export function fromStoreError(e: StoreError, gr?: GroupResource, name = ""): Ap
       return known
         ? new ApiError(422, "Invalid", `${formatGroupResource(gr)} ${goQuote(name)} is invalid: ${e.message}`, objectDetails(gr, name), options)
         : new ApiError(422, "Invalid", e.message, undefined, options);
+    case "BadRequest":
+      return new ApiError(400, "BadRequest", e.message, undefined, options);
     case "TooSlow":
       // A watcher that fell behind. 429 makes client-go's reflector back off
       // and re-watch from its last resourceVersion, which the change log can

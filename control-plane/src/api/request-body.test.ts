@@ -8,6 +8,7 @@ import { openStore } from "../storage/open.ts";
 import type { SqlStore } from "../storage/sql/sql-store.ts";
 import { createApp } from "./app.ts";
 import { bootstrap } from "./bootstrap.ts";
+import { MAX_BODY_DEPTH } from "./request-body.ts";
 import { KUBECTL_BODIES } from "./protobuf/testdata/kubectl-bodies.ts";
 import { bytes, kubernetesBody, msg, type Part, str, stringMap, varint } from "./protobuf/testdata/wire.ts";
 
@@ -158,7 +159,8 @@ describe("protobuf request bodies", () => {
     ["a number where a map belongs", kubernetesBody("v1", "ConfigMap", varint(2, 1)), "data: wrong wire type varint"],
     [
       "managed fields nested past the depth limit",
-      kubernetesBody("v1", "ConfigMap", msg(1, str(1, "cm"), msg(17, msg(7, bytes(1, new TextEncoder().encode(`${'{"f:a":'.repeat(2000)}{}${"}".repeat(2000)}`)))))),
+      // The ConfigMap, metadata, managedFields and its entry are four levels; fieldsV1 makes it MAX_BODY_DEPTH + 1.
+      kubernetesBody("v1", "ConfigMap", msg(1, str(1, "cm"), msg(17, msg(7, bytes(1, new TextEncoder().encode(`${'{"f:a":'.repeat(MAX_BODY_DEPTH - 4)}{}${"}".repeat(MAX_BODY_DEPTH - 4)}`)))))),
       "maximum nesting depth",
     ],
   ])("%s: 400 Bad Request", async (_name, body, message) => {

@@ -1,6 +1,7 @@
 // Reads and decodes request bodies: JSON, YAML or Kubernetes protobuf, bounded in size.
 import { parse as parseYaml } from "yaml";
 import { badRequest, tooLarge, unsupportedMediaType } from "./errors.ts";
+import { parseJsonCollection } from "./patch/json-value.ts";
 import { decodeKubernetesProtobuf, PROTOBUF_MEDIA_TYPE, ProtobufDecodeError } from "./protobuf/index.ts";
 
 /** Kubernetes' default limit on request bodies (3 MiB). */
@@ -84,21 +85,30 @@ export async function readObject(request: Request, limit: number): Promise<Recor
 }
 
 /**
- * Bodies nested deeper than this are refused. Kubernetes stops at 10,000; the
- * recursive patch, validation and managed-fields code here overflows the
- * stack well before that, and no real object comes near 1,000.
+ * Bodies nested deeper than this are refused, as Kubernetes' JSON decoding
+ * refuses them (encoding/json's maxNestingDepth, also in sigs.k8s.io/json and
+ * the YAML decoder): the top-level object or list is depth 1, so 10,000
+ * nested objects and lists are accepted and 10,001 are not. The patch and
+ * validation code here walks what it must of such a body iteratively, or
+ * recurses with room to spare (tests go to the limit for every write).
  */
-export const MAX_BODY_DEPTH = 1000;
+export const MAX_BODY_DEPTH = 10_000;
 
-/** Refuses a decoded body nested deeper than MAX_BODY_DEPTH (walked without recursion). */
-export function checkDepth(value: unknown): void {
+/** True when `value` nests objects and lists deeper than `limit` (walked without recursion). */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
   const stack: [unknown, number][] = [[value, 1]];
   while (stack.length > 0) {
     const [next, depth] = stack.pop()!;
     if (next === null || typeof next !== "object") continue;
-    if (depth > MAX_BODY_DEPTH) throw badRequest(`the request body exceeds the maximum nesting depth of ${MAX_BODY_DEPTH}`);
+    if (depth > limit) return true;
     for (const child of Object.values(next)) if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
   }
+  return false;
+}
+
+/** Refuses a decoded body nested deeper than MAX_BODY_DEPTH with 400. */
+export function checkDepth(value: unknown): void {
+  if (nestedDeeperThan(value, MAX_BODY_DEPTH)) throw badRequest(`the request body exceeds the maximum nesting depth of ${MAX_BODY_DEPTH}`);
 }
 
 /** Decodes a JSON or YAML body (by Content-Type) into a value. */
@@ -112,8 +122,7 @@ export function decodeBody(text: string, contentType: string | null | undefined)
   if (text.trim() === "") throw badRequest("the request body is empty");
   let value: unknown;
   try {
-    // YAML is a superset of JSON, but JSON.parse is far faster for the common case.
-    value = yaml ? parseYaml(text, { maxAliasCount: 100 }) : JSON.parse(text);
+    value = yaml ? (parseJsonCollection(text) ?? parseYaml(text, { maxAliasCount: 100 })) : JSON.parse(text);
   } catch (error) {
     throw badRequest(`the request body could not be decoded: ${(error as Error).message}`);
   }

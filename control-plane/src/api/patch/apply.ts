@@ -45,7 +45,7 @@
 
 import { parse as parseYaml, type Tags } from "yaml";
 import { FieldSet, goJson, pathString, type FieldPath } from "./field-set.ts";
-import { cloneJson, deepEqual, getOwn, isJsonObject, type JsonObject } from "./json-value.ts";
+import { cloneJson, deepEqual, getOwn, isJsonObject, type JsonObject, parseJsonCollection } from "./json-value.ts";
 import {
   BEFORE_FIRST_APPLY_MANAGER,
   capUpdateManagers,
@@ -247,11 +247,13 @@ export function updateManagedFields<T extends JsonObject>(
  * Timestamps and binary stay strings: objects hold JSON values only.
  */
 export function parseApplyConfiguration(body: string): JsonObject {
-  let parsed: unknown;
-  try {
-    parsed = parseYaml(body, YAML_OPTIONS);
-  } catch (error) {
-    throw PatchError.badRequest(`error decoding YAML: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  let parsed: unknown = parseJsonCollection(body);
+  if (parsed === undefined) {
+    try {
+      parsed = parseYaml(body, YAML_OPTIONS);
+    } catch (error) {
+      throw PatchError.badRequest(`error decoding YAML: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
   }
   if (!isJsonObject(parsed)) throw PatchError.badRequest("apply patch must be a YAML or JSON object");
   return parsed;

@@ -34,6 +34,21 @@ type Kind =
   | { type: "list"; shape: Shape; list: Exclude<ListSemantics, { type: "atomic" }> };
 
 /** The value's kind under `schema`; the value's own JSON type decides where the schema disagrees. */
+/**
+ * What a struct's field `key` holds. A field the struct does not declare
+ * (Kubernetes refuses one in an apply configuration; admission here drops it)
+ * is one atomic value, never walked: however deep it is nested, it costs no
+ * recursion.
+ */
+function memberSchema(shape: Shape, key: string): SchemaNode | undefined {
+  if (shape.properties !== undefined && shape.properties.size > 0 && shape.additional === undefined && !shape.properties.has(key)) {
+    return UNDECLARED_FIELD;
+  }
+  return fieldSchema(shape, key);
+}
+
+const UNDECLARED_FIELD: SchemaNode = { "x-kubernetes-map-type": "atomic", "x-kubernetes-list-type": "atomic" };
+
 function kindOf(schema: SchemaNode | undefined, value: unknown): Kind {
   const shape = shapeOf(schema);
   switch (jsonKind(value)) {
@@ -197,7 +212,7 @@ function collect(
         if (child === undefined) continue;
         const element = fieldElement(key);
         path.push(element);
-        const sub = collect(child, fieldSchema(kind.shape, key), strict, path);
+        const sub = collect(child, memberSchema(kind.shape, key), strict, path);
         path.pop();
         // Struct fields with content are implied by their children; map
         // entries, empty values and nulls are owned as such.
@@ -277,7 +292,7 @@ export function mergeApplied(live: unknown, config: unknown, schema: SchemaNode 
           delete out[key];
           continue;
         }
-        setOwn(out, key, mergeApplied(getOwn(out, key), value, fieldSchema(kind.shape, key)));
+        setOwn(out, key, mergeApplied(getOwn(out, key), value, memberSchema(kind.shape, key)));
       }
       return out;
     }
@@ -356,14 +371,28 @@ function mergeListItems(lhs: Entry[], rhs: Entry[], merge: (live: unknown, confi
 
 /** Drops `null` fields: in Kubernetes' typed objects a null field is an absent one. */
 function withoutNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutNulls);
-  if (!isJsonObject(value)) return value;
-  const out: JsonObject = {};
-  for (const key in value) {
-    const child = value[key];
-    if (child !== null && child !== undefined) setOwn(out, key, withoutNulls(child));
+  if (typeof value !== "object" || value === null) return value;
+  // Iterative, as cloneJson: values nest as deep as a body may.
+  const root: JsonObject | unknown[] = Array.isArray(value) ? [] : {};
+  const pending: [from: object, to: JsonObject | unknown[]][] = [[value, root]];
+  const later = (child: unknown): unknown => {
+    if (typeof child !== "object" || child === null) return child;
+    const out: JsonObject | unknown[] = Array.isArray(child) ? [] : {};
+    pending.push([child, out]);
+    return out;
+  };
+  while (pending.length > 0) {
+    const [from, to] = pending.pop()!;
+    if (Array.isArray(from)) {
+      for (const child of from) (to as unknown[]).push(later(child));
+    } else {
+      for (const key in from as JsonObject) {
+        const child = (from as JsonObject)[key];
+        if (child !== null && child !== undefined) setOwn(to as JsonObject, key, later(child));
+      }
+    }
   }
-  return out;
+  return root;
 }
 
 // ---------------------------------------------------------------------------
@@ -417,7 +446,7 @@ function compareInto(
       const r = (rhs ?? {}) as JsonObject;
       const visit = (key: string): void => {
         path.push(fieldElement(key));
-        compareInto(getOwn(l, key), getOwn(r, key), fieldSchema(kind.shape, key), path, isNamedField(kind.shape, key), out);
+        compareInto(getOwn(l, key), getOwn(r, key), memberSchema(kind.shape, key), path, isNamedField(kind.shape, key), out);
         path.pop();
       };
       for (const key in l) if (l[key] !== undefined) visit(key);
@@ -503,7 +532,7 @@ export function removeFields(value: unknown, set: FieldSet, schema: SchemaNode |
         const element = fieldElement(key);
         if (set.members.has(element)) continue;
         const sub = set.children.get(element);
-        const kept = sub === undefined ? child : removeFields(child, sub, fieldSchema(kind.shape, key));
+        const kept = sub === undefined ? child : removeFields(child, sub, memberSchema(kind.shape, key));
         if (kept !== undefined) setOwn(out, key, kept);
       }
       return isEmptyObject(out) ? undefined : out;

@@ -7,12 +7,12 @@ import { PatchError } from "../patch/patch-error.ts";
 import type { SchemaNode } from "../patch/schema-node.ts";
 import { applyStrategicMergePatch } from "../patch/strategic-merge-patch.ts";
 import { ApplyConflictError, parseApplyConfiguration } from "../patch/apply.ts";
-import { checkDepth, decodeBody, type PatchType, patchTypeOf, readBody } from "../request-body.ts";
+import { checkDepth, decodeBody, MAX_BODY_DEPTH, nestedDeeperThan, type PatchType, patchTypeOf, readBody } from "../request-body.ts";
 import { checkTypeMeta, fieldValidationOf } from "./admission.ts";
 import { isDryRun, objectKey, type RestRequest } from "./context.ts";
 import { createObject } from "./create.ts";
 import { applyConfiguration, fieldManagerOf } from "./managed-fields.ts";
-import { replaceWith } from "./update.ts";
+import { replaceWith, uidPrecondition } from "./update.ts";
 import { warningHeaders } from "./warnings.ts";
 
 export async function patch(req: RestRequest): Promise<Response> {
@@ -62,6 +62,10 @@ export async function patch(req: RestRequest): Promise<Response> {
     // Server-side apply creates what does not exist yet.
     if (type === "apply" && isStoreError(error, "NotFound") && !req.subresource) {
       let created: KubeObject;
+      const uid = uidPrecondition(body as KubeObject);
+      if (uid) {
+        throw conflict(req.groupResource, req.name ?? "", `uid mismatch: the provided object specified uid ${uid.uid}, and no existing object was found`);
+      }
       try {
         // applyConfiguration throws too (a wrong apiVersion), not only the create.
         created = await createObject(req, applyConfiguration(req, undefined, body, manager, force), manager, "Apply");
@@ -84,8 +88,13 @@ function patchObject(
   force: boolean,
 ): KubeObject {
   switch (type) {
-    case "json":
-      return applyJsonPatch(current, body) as KubeObject;
+    case "json": {
+      const patched = applyJsonPatch(current, body) as KubeObject;
+      // copy and move can nest the result deeper than any body may be; Kubernetes'
+      // decoding of the patched object refuses that, as Invalid.
+      if (nestedDeeperThan(patched, MAX_BODY_DEPTH)) throw PatchError.invalid(`the patched object exceeds the maximum nesting depth of ${MAX_BODY_DEPTH}`);
+      return patched;
+    }
     case "merge":
       return applyMergePatch(current, body) as KubeObject;
     case "strategic":
@@ -97,7 +106,9 @@ function patchObject(
 
 function translatePatchError(req: RestRequest, error: unknown): unknown {
   if (error instanceof ApplyConflictError) {
-    return new ApiError(409, "Conflict", error.message, { causes: error.causes }, { cause: error });
+    // A StatusCause's type is `reason` on the wire.
+    const causes = error.causes.map(({ type, message, field }) => ({ reason: type, message, field }));
+    return new ApiError(409, "Conflict", error.message, { causes }, { cause: error });
   }
   if (error instanceof PatchError) {
     return new ApiError(error.status as ApiStatusCode, error.reason as StatusReason, error.message, undefined, { cause: error });

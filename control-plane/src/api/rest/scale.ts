@@ -1,14 +1,19 @@
 // The scale subresource: an autoscaling/v1 Scale view of spec.replicas.
 import type { KubeObject } from "../../storage/store.ts";
-import { badRequest, fieldErrors, invalid } from "../errors.ts";
+import { badRequest, conflict, fieldErrors, invalid } from "../errors.ts";
 import { negotiate, objectResponse } from "../negotiate.ts";
 import { applyJsonPatch } from "../patch/json-patch.ts";
 import { applyMergePatch } from "../patch/merge-patch.ts";
+import { updateManagedFields } from "../patch/apply.ts";
 import { PatchError } from "../patch/patch-error.ts";
+import type { SchemaNode } from "../patch/schema-node.ts";
 import { decodeBytes, decodeObjectBytes, patchTypeOf, readBytes } from "../request-body.ts";
 import { labelSelectorToString } from "../selectors.ts";
 import { isDryRun, objectKey, type RestRequest } from "./context.ts";
+import { fieldManagerOf } from "./managed-fields.ts";
 import { fetchObject, translated } from "./store-calls.ts";
+import { setNextGeneration } from "./strategy.ts";
+import { uidPrecondition } from "./update.ts";
 import { ApiError, type ApiStatusCode, type StatusReason } from "../errors.ts";
 
 type Json = Record<string, unknown>;
@@ -38,11 +43,11 @@ export async function getScale(req: RestRequest): Promise<Response> {
 export async function writeScale(req: RestRequest): Promise<Response> {
   const representation = negotiate(req.request.headers.get("accept"), req.query);
   const contentType = req.request.headers.get("content-type");
+  const manager = fieldManagerOf(req);
   const bytes = await readBytes(req.request, req.deps.maxBodyBytes);
   const isPatch = req.request.method === "PATCH";
   const patchType = isPatch ? patchTypeOf(contentType) : undefined;
   const body = isPatch ? decodeBytes(bytes, contentType) : decodeObjectBytes(bytes, contentType);
-  const preconditionVersion = !isPatch ? ((body as KubeObject).metadata?.resourceVersion || undefined) : undefined;
   const updated = await translated(req, () =>
     req.deps.store.guaranteedUpdate(
       objectKey(req),
@@ -66,10 +71,45 @@ export async function writeScale(req: RestRequest): Promise<Response> {
             fieldErrors.invalid("spec.replicas", replicas, "must be greater than or equal to 0"),
           ]);
         }
-        return { ...current, spec: { ...(current.spec as Json), replicas } };
+        // As Kubernetes' scaleUpdatedObjectInfo: a uid the Scale carries must be
+        // the parent's (a PUT's was already a store precondition), and a
+        // resourceVersion is an optimistic lock.
+        const { uid, resourceVersion } = (scale.metadata ?? {}) as KubeObject["metadata"];
+        if (typeof uid === "string" && uid !== "" && uid !== current.metadata.uid) {
+          throw conflict(
+            { group: req.groupResource.group, resource: `${req.groupResource.resource}/scale` },
+            req.name ?? "",
+            `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata.uid}`,
+          );
+        }
+        if (resourceVersion && resourceVersion !== current.metadata.resourceVersion) throw conflict(req.groupResource, req.name ?? "");
+        const next: KubeObject = { ...current, metadata: { ...current.metadata }, spec: { ...(current.spec as Json), replicas } };
+        setNextGeneration(req.resource, next, current);
+        return recordScaleOwner(req, current, next, manager);
       },
-      { dryRun: isDryRun(req), preconditions: preconditionVersion ? { resourceVersion: preconditionVersion } : undefined },
+      { dryRun: isDryRun(req), preconditions: isPatch ? undefined : uidPrecondition(body as KubeObject) },
     ),
   );
   return objectResponse(scaleOf(updated), representation);
+}
+
+/**
+ * The writer of the Scale takes spec.replicas, in the parent's managedFields,
+ * as Kubernetes' ScaleHandler records it: an Update by the manager with
+ * subresource "scale" under the parent's apiVersion, and (as Kubernetes
+ * writes it back, from the parent's times) without a time. Earlier owners
+ * lose replicas only when it changes.
+ */
+function recordScaleOwner(req: RestRequest, current: KubeObject, next: KubeObject, manager: string): KubeObject {
+  const recorded = updateManagedFields(current, next, {
+    fieldManager: manager,
+    schema: req.resource.schema as SchemaNode,
+    apiVersion: req.resource.groupVersion,
+    subresource: "scale",
+  });
+  const writer = manager === "" ? "unknown" : manager;
+  for (const entry of (recorded.metadata.managedFields ?? []) as Json[]) {
+    if (entry.manager === writer && entry.operation === "Update" && entry.subresource === "scale") delete entry.time;
+  }
+  return recorded;
 }

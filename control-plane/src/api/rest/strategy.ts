@@ -12,6 +12,8 @@ export function prepareForCreate(
   object: KubeObject,
   options: { defaultTolerationSeconds?: DefaultTolerationSeconds } = {},
 ): void {
+  if (keepsGeneration(resource)) object.metadata.generation = 1;
+  else delete object.metadata.generation;
   if (!resource.subresources.status) return;
   switch (resource.kind) {
     case "Pod":
@@ -30,8 +32,49 @@ export function prepareForCreate(
   }
 }
 
+/**
+ * Kinds whose Kubernetes 1.32 strategies keep metadata.generation (and the
+ * rule that advances it); every other kind served here has none. Pods gain
+ * one only in 1.33.
+ */
+const GENERATION_RULES: Readonly<Record<string, (next: KubeObject, old: KubeObject) => boolean>> = {
+  "apps/Deployment": (next, old) => !same(next.spec, old.spec),
+  "apps/ReplicaSet": (next, old) => !same(next.spec, old.spec),
+  "apps/DaemonSet": (next, old) => !same(next.spec, old.spec),
+  // An EndpointSlice has no spec or status: anything but metadata, and its labels, count.
+  "discovery.k8s.io/EndpointSlice": (next, old) => !same(withoutMetadata(next), withoutMetadata(old)) || !same(next.metadata.labels, old.metadata.labels),
+};
+
+const ruleOf = (resource: ResourceEntry) => GENERATION_RULES[`${resource.group}/${resource.kind}`];
+
+/** True when Kubernetes sets metadata.generation for `resource`'s kind. */
+export const keepsGeneration = (resource: ResourceEntry): boolean => ruleOf(resource) !== undefined;
+
+/**
+ * An update's generation, as Kubernetes' BeforeUpdate and the kind's
+ * PrepareForUpdate make it: a request cannot set it; kinds that keep one
+ * advance it when the rule says the desired state changed.
+ */
+export function setNextGeneration(resource: ResourceEntry, next: KubeObject, old: KubeObject): void {
+  const rule = ruleOf(resource);
+  const generation = old.metadata.generation;
+  if (rule === undefined || generation === undefined) {
+    delete next.metadata.generation;
+    return;
+  }
+  next.metadata.generation = rule(next, old) ? generation + 1 : generation;
+}
+
+const same = (a: unknown, b: unknown): boolean => Bun.deepEquals(a ?? null, b ?? null);
+const withoutMetadata = ({ metadata: _, ...rest }: KubeObject): Json => rest;
+
 /** A write to the main resource cannot change status, and one to /status nothing else. */
 export function prepareForUpdate(resource: ResourceEntry, next: KubeObject, old: KubeObject, subresource?: string): void {
+  prepareStatusAndSpec(resource, next, old, subresource);
+  setNextGeneration(resource, next, old);
+}
+
+function prepareStatusAndSpec(resource: ResourceEntry, next: KubeObject, old: KubeObject, subresource?: string): void {
   if (subresource === "status") {
     for (const key of Object.keys(next)) if (key !== "metadata" && key !== "status") delete next[key];
     for (const key of Object.keys(old)) if (key !== "metadata" && key !== "status") next[key] = old[key];

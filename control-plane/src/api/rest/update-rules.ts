@@ -7,8 +7,18 @@ type Json = Record<string, unknown>;
 const same = (a: unknown, b: unknown) => Bun.deepEquals(a ?? null, b ?? null);
 
 export function validateUpdate(req: RestRequest, next: KubeObject, old: KubeObject): void {
-  if (req.subresource === "status") return;
   const errors: FieldError[] = [];
+  // Kubernetes' ValidateObjectMetaUpdate, for every write: a uid (from a
+  // patch; a PUT's is a precondition) may not change. An empty one is the old one.
+  const uid = next.metadata.uid;
+  if (uid !== undefined && uid !== "" && uid !== old.metadata.uid) {
+    errors.push(fieldErrors.invalid("metadata.uid", uid, "field is immutable"));
+  }
+  if (req.subresource !== "status") validateSpecUpdate(req, next, old, errors);
+  if (errors.length) throw invalid({ group: req.resource.group, kind: req.resource.kind }, next.metadata.name ?? "", errors);
+}
+
+function validateSpecUpdate(req: RestRequest, next: KubeObject, old: KubeObject, errors: FieldError[]): void {
   const spec = (o: KubeObject) => (o.spec ?? {}) as Json;
   switch (req.resource.kind) {
     case "Pod": {
@@ -57,5 +67,4 @@ export function validateUpdate(req: RestRequest, next: KubeObject, old: KubeObje
       }
       break;
   }
-  if (errors.length) throw invalid({ group: req.resource.group, kind: req.resource.kind }, next.metadata.name ?? "", errors);
 }

@@ -33,10 +33,21 @@ export async function update(req: RestRequest): Promise<Response> {
         if (resourceVersion && resourceVersion !== current.metadata.resourceVersion) throw conflict(req.groupResource, req.name ?? "");
         return replaceWith(req, structuredClone(input), current, validation, manager);
       },
-      { dryRun: isDryRun(req) },
+      { dryRun: isDryRun(req), preconditions: uidPrecondition(input) },
     ),
   );
   return objectResponse(updated, representation, { headers: warningHeaders(req) });
+}
+
+/**
+ * A PUT body's uid is a precondition, checked before anything else, as
+ * Kubernetes' DefaultUpdatedObjectInfo makes it one: another uid is 409
+ * "Precondition failed: UID in precondition: …". (A patch's is not: it is
+ * validated as an immutable field.)
+ */
+export function uidPrecondition(body: { metadata?: { uid?: unknown } }): { uid: string } | undefined {
+  const uid = body.metadata?.uid;
+  return typeof uid === "string" && uid !== "" ? { uid } : undefined;
 }
 
 /** The new version of `current` that a full `input` (or a patched copy) makes, admitted and checked. */
