@@ -20,29 +20,44 @@ export interface InformerOptions extends Pick<ListOptions, "namespace" | "labelS
   onError?: (error: unknown) => void;
 }
 
-export class Informer {
-  private readonly cache = new Map<string, KubeObject>();
-  private readonly handlers: EventHandlers[] = [];
+interface Subscription {
+  readonly handlers: EventHandlers;
+  /** Cleared by unsubscribing, which takes effect even for a dispatch already under way. */
+  active: boolean;
+}
+
+/** The list, the watch and the cache behind an informer and its views. */
+class Source {
+  readonly cache = new Map<string, KubeObject>();
+  /** Replaced, never changed in place, so (un)subscribing from a handler does not disturb a dispatch in progress. */
+  private subscriptions: readonly Subscription[] = [];
   private resourceVersion = "";
-  private controller = new AbortController();
+  private readonly controller = new AbortController();
   private synced = false;
   private syncedWaiters: (() => void)[] = [];
   private running: Promise<void> | undefined;
 
   constructor(
-    private readonly client: KubeClient,
+    readonly client: KubeClient,
     readonly resource: ResourceEntry,
-    private readonly options: InformerOptions = {},
+    private readonly options: InformerOptions,
   ) {}
 
-  /** Adds handlers; like client-go, a late handler first gets an add for everything cached. */
-  on(handlers: EventHandlers): this {
-    this.handlers.push(handlers);
-    for (const object of this.cache.values()) handlers.add?.(object);
-    return this;
+  subscribe(handlers: EventHandlers): () => void {
+    const subscription: Subscription = { handlers, active: true };
+    this.subscriptions = [...this.subscriptions, subscription];
+    for (const object of this.cache.values()) if (subscription.active) handlers.add?.(object);
+    return () => {
+      if (!subscription.active) return;
+      subscription.active = false;
+      this.subscriptions = this.subscriptions.filter((s) => s !== subscription);
+    };
   }
 
-  /** Starts listing and watching; resolves once the first list is in the cache. */
+  get handlerCount(): number {
+    return this.subscriptions.length;
+  }
+
   start(): Promise<void> {
     this.running ??= this.run();
     return this.waitForSync();
@@ -58,14 +73,6 @@ export class Informer {
 
   waitForSync(): Promise<void> {
     return this.synced ? Promise.resolve() : new Promise((resolve) => this.syncedWaiters.push(resolve));
-  }
-
-  get(key: string): KubeObject | undefined {
-    return this.cache.get(key);
-  }
-
-  list(): KubeObject[] {
-    return [...this.cache.values()];
   }
 
   private async run(): Promise<void> {
@@ -128,11 +135,106 @@ export class Informer {
     const previous = this.cache.get(key);
     if (previous?.metadata.resourceVersion === object.metadata.resourceVersion && previous) return;
     this.cache.set(key, object);
-    for (const h of this.handlers) previous ? h.update?.(previous, object) : h.add?.(object);
+    for (const { handlers, active } of this.subscriptions) {
+      if (!active) continue;
+      if (previous) handlers.update?.(previous, object);
+      else handlers.add?.(object);
+    }
   }
 
   private remove(key: string, object: KubeObject): void {
     if (!this.cache.delete(key)) return;
-    for (const h of this.handlers) h.delete?.(object);
+    for (const s of this.subscriptions) if (s.active) s.handlers.delete?.(object);
+  }
+}
+
+/** Handlers added through views (Informer.view), removed together by close(). */
+export class Registrations {
+  private readonly unsubscribes = new Set<() => void>();
+  private closed = false;
+
+  /** Subscribes and tracks the subscription; returns its own remover. After close(), does not subscribe. */
+  track(subscribe: () => () => void): () => void {
+    if (this.closed) return () => {};
+    const unsubscribe = subscribe();
+    const remove = () => {
+      this.unsubscribes.delete(remove);
+      unsubscribe();
+    };
+    this.unsubscribes.add(remove);
+    return remove;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const remove of [...this.unsubscribes]) remove();
+  }
+}
+
+/**
+ * An informer, or a view of one (`view()`): the same cache and watch, with
+ * handlers of its own that the view's owner removes together when it stops.
+ */
+export class Informer {
+  readonly resource: ResourceEntry;
+  private readonly source: Source;
+  /** A view's registrations, removed by its owner (see InformerFactory.scope). */
+  private readonly registrations: Registrations | undefined;
+
+  /** `shared`: for view() only, the informer this one is a view of. */
+  constructor(client: KubeClient, resource: ResourceEntry, options: InformerOptions = {}, shared?: { source: Source; registrations: Registrations }) {
+    this.resource = resource;
+    this.source = shared?.source ?? new Source(client, resource, options);
+    this.registrations = shared?.registrations;
+  }
+
+  /**
+   * Adds handlers; like client-go, a late handler first gets an add for
+   * everything cached. Returns the function that removes them: a handler
+   * removed mid-dispatch gets nothing more.
+   */
+  on(handlers: EventHandlers): () => void {
+    const subscribe = () => this.source.subscribe(handlers);
+    return this.registrations ? this.registrations.track(subscribe) : subscribe();
+  }
+
+  /**
+   * This informer as seen by one component: handlers added through the view
+   * are tracked by `registrations`, so the component's owner can remove them
+   * all when it stops, while the list and watch go on for the others.
+   */
+  view(registrations: Registrations): Informer {
+    return new Informer(this.source.client, this.resource, {}, { source: this.source, registrations });
+  }
+
+  /** Handlers registered on this informer and all its views (for tests and leak checks). */
+  get handlerCount(): number {
+    return this.source.handlerCount;
+  }
+
+  /** Starts listing and watching; resolves once the first list is in the cache. */
+  start(): Promise<void> {
+    return this.source.start();
+  }
+
+  /** Ends the list and watch, for every view of this informer too. */
+  stop(): void {
+    this.source.stop();
+  }
+
+  get hasSynced(): boolean {
+    return this.source.hasSynced;
+  }
+
+  waitForSync(): Promise<void> {
+    return this.source.waitForSync();
+  }
+
+  get(key: string): KubeObject | undefined {
+    return this.source.cache.get(key);
+  }
+
+  list(): KubeObject[] {
+    return [...this.source.cache.values()];
   }
 }

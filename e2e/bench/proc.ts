@@ -8,8 +8,12 @@ import postgres from "postgres";
 const CLOCK_TICKS = 100;
 const round = (n: number, digits = 0): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
-/** user + system CPU seconds of a process so far, from /proc; 0 once it is gone. */
-function cpuSeconds(pid: number): number {
+/**
+ * user + system CPU seconds of a process so far, from /proc; 0 once it is
+ * gone. `reaped`: plus those of its children that have exited and been
+ * waited for (a postmaster's closed backends), so the sum never goes down.
+ */
+function cpuSeconds(pid: number, reaped = false): number {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -17,7 +21,8 @@ function cpuSeconds(pid: number): number {
     return 0;
   }
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  const own = Number(fields[11]) + Number(fields[12]);
+  return (reaped ? own + Number(fields[13]) + Number(fields[14]) : own) / CLOCK_TICKS;
 }
 
 const parentOf = (pid: string): number => {
@@ -67,7 +72,7 @@ export class CpuMeter {
   }
 
   read(): CpuReading {
-    let postgresSeconds = cpuSeconds(this.postmasterPid);
+    let postgresSeconds = cpuSeconds(this.postmasterPid, true);
     for (const entry of readdirSync("/proc")) {
       if (/^\d+$/.test(entry) && parentOf(entry) === this.postmasterPid) postgresSeconds += cpuSeconds(Number(entry));
     }
@@ -89,7 +94,7 @@ export interface CpuUse {
   serverSeconds: number;
   postgresSeconds: number;
   benchSeconds: number;
-  /** Everything else on the machine (other work, the kernel, exited backends), in cores on average. */
+  /** Everything else on the machine (other work, the kernel), in cores on average. */
   otherCores: number;
 }
 

@@ -204,7 +204,7 @@ async function pauseScheduler(client: KubeClient, cluster: Cluster, pause: numbe
   await eventually("the server's scheduler to stop", () => stepDowns() >= pause, 30_000);
 }
 
-/** Releases the Lease; the server's elector takes it at its next retry (2 s) and starts the scheduler. */
+/** Releases the Lease; the server's elector takes it at its next retry (1.5 s) and starts the scheduler. */
 const resumeScheduler = (client: KubeClient) => writeLeaseHolder(client, "", 10);
 
 async function writeLeaseHolder(client: KubeClient, holderIdentity: string, leaseDurationSeconds: number): Promise<void> {
@@ -391,6 +391,8 @@ async function rollout(bench: Bench, nodeCount: number): Promise<DeploymentFigur
     const before = bench.cpu.read();
     await kubectl(["apply", "-f", manifest(image)]);
     await kubectl(["rollout", "status", "-n", namespace, "deployment/web", "--timeout=900s"]);
+    // Done means the replaced pods are gone too, so the next measure starts from the replicas alone.
+    await eventually("the old replicas gone", () => bench.hollow!.pods === replicas, 300_000);
     const after = bench.cpu.read();
     return [round((after.at - before.at) / 1000, 1), cpuBetween(before, after)];
   };

@@ -1,7 +1,6 @@
 // The scheduler's I/O: informers feed the snapshot and the queue, one loop
 // pops pods and schedules them, bindings go to the API without holding the
 // loop up, and unschedulable pods get their event and PodScheduled=False.
-import type { EventHandlers, Informer } from "../../../client/informer.ts";
 import type { InformerFactory } from "../../../client/informer-factory.ts";
 import { type KubeClient, type KubeObject, resourceOf } from "../../../client/kube-client.ts";
 import type { Node, Pod } from "../../../schemas/index.ts";
@@ -43,25 +42,6 @@ export interface SchedulerService {
   /** Events dropped because MAX_QUEUED_EVENTS were already waiting. */
   readonly droppedEvents: number;
   stop(): Promise<void>;
-}
-
-/**
- * Registers handlers that go quiet once the returned function is called.
- * Informers cannot remove handlers and outlive a scheduler (a replica that
- * loses and regains its lease starts a new one on the same warm informers),
- * so a stopped scheduler must neither keep working on every event nor keep
- * its snapshot and queue reachable: only `target` is captured here.
- */
-function relay(informer: Informer, handlers: EventHandlers): () => void {
-  const target: { handlers?: EventHandlers } = { handlers };
-  informer.on({
-    add: (object) => target.handlers?.add?.(object),
-    update: (previous, object) => target.handlers?.update?.(previous, object),
-    delete: (object) => target.handlers?.delete?.(object),
-  });
-  return () => {
-    target.handlers = undefined;
-  };
 }
 
 /** `recorder` with at most `limit` events waiting; the rest are counted and dropped. */
@@ -113,7 +93,11 @@ export async function startScheduler(
     w?.();
   };
 
-  const cutNodes = relay(informers.informer(nodes), {
+  // A replica that loses and regains its lease starts a new scheduler on the
+  // same warm informers: closing the scope removes this one's handlers, so a
+  // stopped scheduler neither works on events nor keeps its snapshot alive.
+  const scope = informers.scope();
+  scope.informer(nodes).on({
     add: (n) => {
       snapshot.setNode(n as Node);
       queue.moveAllToActiveOrBackoff("NodeAdd");
@@ -130,7 +114,7 @@ export async function startScheduler(
       poke();
     },
   });
-  const cutPods = relay(informers.informer(pods), {
+  scope.informer(pods).on({
     add: (o) => {
       const p = o as Pod;
       snapshot.setPod(p);
@@ -158,7 +142,7 @@ export async function startScheduler(
       poke();
     },
   });
-  await informers.start();
+  await scope.start();
 
   let stopped = false;
   let bound = 0;
@@ -258,8 +242,7 @@ export async function startScheduler(
     },
     async stop() {
       stopped = true;
-      cutNodes();
-      cutPods();
+      scope.close();
       poke();
       await running;
       await Promise.all(inFlight);

@@ -1,12 +1,13 @@
 // The shape of every controller: event handlers enqueue keys, and a
 // level-triggered sync(key) reconciles from the informer caches.
-import type { InformerFactory } from "../../../../client/informer-factory.ts";
+import type { InformerFactory, InformerSource } from "../../../../client/informer-factory.ts";
 import type { KubeClient } from "../../../../client/kube-client.ts";
 import { WorkQueue } from "./work-queue.ts";
 
 export interface ControllerContext {
   client: KubeClient;
-  informers: InformerFactory;
+  /** Informers shared with the rest of the process; handlers added through them are removed when the controllers stop. */
+  informers: InformerSource;
   log: (message: string) => void;
 }
 
@@ -21,20 +22,27 @@ export interface Controller {
   queue?: WorkQueue;
 }
 
-/** Runs controllers until stop(): informers first, then the work queues. */
-export async function runControllers(controllers: Controller[], context: ControllerContext): Promise<() => void> {
+/**
+ * Runs controllers until stop(): informers first, then the work queues.
+ * stop() ends the queues and removes every handler the controllers added,
+ * so a stopped controller hears no more events and one started again on
+ * the same informers (a lease regained) is not called twice per event.
+ */
+export async function runControllers(controllers: Controller[], context: ControllerContext & { informers: InformerFactory }): Promise<() => void> {
+  // The informers belong to the caller: they may serve the scheduler too.
+  const scope = context.informers.scope();
   for (const controller of controllers) {
     controller.queue = new WorkQueue();
-    controller.setup(context);
+    controller.setup({ ...context, informers: scope });
   }
-  await context.informers.start();
+  await scope.start();
   for (const controller of controllers) {
     controller.queue!.run(controller.workers ?? 2, (key) => controller.sync(key), (key, error) =>
       context.log(`${controller.name}: sync of ${key} failed (will retry): ${(error as Error).message ?? error}`),
     );
   }
-  // The informers belong to the caller: they may serve the scheduler too.
   return () => {
+    scope.close();
     for (const controller of controllers) controller.queue?.stop();
   };
 }

@@ -5,7 +5,7 @@ import { bootstrap } from "../../api/bootstrap.ts";
 import { openStore } from "../../storage/open.ts";
 import type { SqlStore } from "../../storage/sql/sql-store.ts";
 import { eventually } from "../test-cluster.ts";
-import { startLeaderElection } from "./leader-election.ts";
+import { DEFAULT_TIMINGS, startLeaderElection, takeoverBoundMs } from "./leader-election.ts";
 
 let store: SqlStore;
 let app: ReturnType<typeof createApp>;
@@ -62,4 +62,31 @@ test("a leader that disappears without releasing is replaced after the lease exp
   // The cut-off leader stepped down on its own once it could not renew.
   await eventually("a to step down", () => !a.elector.isLeader());
   await Promise.all([a.elector.stop(), b.elector.stop()]);
+});
+
+test("a leader whose work fails to start tries again rather than holding the lease idle", async () => {
+  let attempts = 0;
+  const started: string[] = [];
+  const elector = startLeaderElection({
+    client: new KubeClient((request) => app.fetch(request)),
+    name: "failing-start",
+    identity: "a",
+    leaseDurationMs: 300,
+    renewDeadlineMs: 200,
+    retryPeriodMs: 50,
+    onStartedLeading: async () => {
+      if (++attempts === 1) throw new Error("informers not ready");
+      started.push("a");
+      return () => {};
+    },
+  });
+  await eventually("the second attempt to start the work", () => started.length === 1);
+  expect(elector.isLeader()).toBe(true);
+  expect(attempts).toBe(2);
+  await elector.stop();
+});
+
+test("the default timings replace a killed leader within the issue's 15 s", () => {
+  expect(DEFAULT_TIMINGS.renewDeadlineMs).toBeLessThan(DEFAULT_TIMINGS.leaseDurationMs);
+  expect(takeoverBoundMs()).toBeLessThanOrEqual(15_000);
 });

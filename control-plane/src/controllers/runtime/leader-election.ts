@@ -37,13 +37,28 @@ interface LeaseSpec {
   leaseTransitions?: number;
 }
 
+/**
+ * The timings `ledge server` runs with. A candidate polls every retry period
+ * (plus up to RETRY_JITTER of it), sees the dead leader's last renewal at
+ * most one poll late, and takes over at the first poll after a whole lease
+ * duration without change: takeoverBoundMs.
+ */
+export const DEFAULT_TIMINGS = { leaseDurationMs: 10_000, renewDeadlineMs: 8_000, retryPeriodMs: 1_500 } as const;
+/** Candidates wait up to this fraction of the retry period more, so they do not collide on every round. */
+const RETRY_JITTER = 0.2;
+
+/** The longest a candidate waits, after the leader's last renewal, before it takes over (request times aside). */
+export function takeoverBoundMs(timings: { leaseDurationMs: number; retryPeriodMs: number } = DEFAULT_TIMINGS): number {
+  return timings.leaseDurationMs + 2 * timings.retryPeriodMs * (1 + RETRY_JITTER);
+}
+
 const microTime = (ms = Date.now()) => new Date(ms).toISOString().replace("Z", "000Z");
 
 export function startLeaderElection(options: LeaderElectionOptions): LeaderElector {
   const namespace = options.namespace ?? "kube-system";
-  const leaseDurationMs = options.leaseDurationMs ?? 10_000;
-  const renewDeadlineMs = options.renewDeadlineMs ?? 8_000;
-  const retryPeriodMs = options.retryPeriodMs ?? 2_000;
+  const leaseDurationMs = options.leaseDurationMs ?? DEFAULT_TIMINGS.leaseDurationMs;
+  const renewDeadlineMs = options.renewDeadlineMs ?? DEFAULT_TIMINGS.renewDeadlineMs;
+  const retryPeriodMs = options.retryPeriodMs ?? DEFAULT_TIMINGS.retryPeriodMs;
   const log = options.log ?? (() => {});
   let leader = false;
   let stopped = false;
@@ -115,7 +130,13 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
           if (!leader && !stopped) {
             leader = true;
             log(`${options.name}: ${options.identity} became leader`);
-            stopWork = await options.onStartedLeading();
+            try {
+              stopWork = await options.onStartedLeading();
+            } catch (error) {
+              // Holding the lease with nothing running would stall the cluster: try again next round.
+              leader = false;
+              log(`${options.name}: starting the leader's work failed (will retry): ${(error as Error).message ?? error}`);
+            }
           }
         } else if (leader) {
           await stepDown("another holder has the lease");
@@ -127,8 +148,7 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
       if (stopped) break;
       await new Promise<void>((resolve) => {
         wake = resolve;
-        // Some jitter keeps candidates from colliding on every round.
-        timer = setTimeout(resolve, leader ? retryPeriodMs : retryPeriodMs * (1 + Math.random() * 0.2));
+        timer = setTimeout(resolve, leader ? retryPeriodMs : retryPeriodMs * (1 + Math.random() * RETRY_JITTER));
       });
     }
   };

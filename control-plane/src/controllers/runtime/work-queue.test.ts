@@ -69,3 +69,20 @@ test("of two delayed adds of one key, the earlier one wins", async () => {
   queue.stop();
   expect(seen[0]!).toBeLessThan(60_000);
 });
+
+test("a stopped queue syncs none of the keys still waiting", async () => {
+  const queue = new WorkQueue();
+  const seen: string[] = [];
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  for (const key of ["a", "b", "c"]) queue.add(key);
+  const workers = queue.run(1, async (key) => {
+    seen.push(key);
+    await held;
+  }, () => {});
+  await until(() => seen.length === 1);
+  queue.stop();
+  release();
+  await Promise.all(workers);
+  expect(seen).toEqual(["a"]);
+});

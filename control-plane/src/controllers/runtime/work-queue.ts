@@ -71,9 +71,11 @@ export class WorkQueue {
     for (const w of this.waiters.splice(0)) w();
   }
 
+  /** undefined once stopped, even with keys left: a leader that stepped down must not sync any more. */
   private async next(): Promise<string | undefined> {
-    while (this.queue.length === 0) {
+    for (;;) {
       if (this.stopped) return undefined;
+      if (this.queue.length > 0) break;
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
     const key = this.queue.shift()!;
