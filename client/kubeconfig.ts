@@ -1,6 +1,5 @@
 // Reads the server URL (and a bearer token, if any) of the current context of a kubeconfig.
 import { readFileSync } from "node:fs";
-import { parse } from "yaml";
 import { type Fetch, KubeClient } from "./kube-client.ts";
 
 export interface KubeconfigTarget {
@@ -17,7 +16,8 @@ interface Named<T> {
 export function readKubeconfig(path: string): KubeconfigTarget {
   let config: Record<string, unknown>;
   try {
-    config = parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+    // Bun's own parser: the yaml package cost an idle agent about 4 MB of its resident memory.
+    config = Bun.YAML.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
   } catch (error) {
     throw new Error(`cannot read kubeconfig ${path}: ${(error as Error).message}`, { cause: error });
   }

@@ -58,6 +58,15 @@ describe("ledge up runs pods on its own node", () => {
     expect(nodes.items[0].status.conditions.find((c: any) => c.type === "Ready").status).toBe("True");
   });
 
+  test("the agent's endpoint answers only the API server (its token), health excepted", async () => {
+    const nodes = JSON.parse(await ok(["get", "nodes", "-o", "json"])) as { items: any[] };
+    const port = nodes.items[0].status.daemonEndpoints.kubeletEndpoint.Port as number;
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    for (const path of ["/pods", "/stats/summary", "/containerLogs/default/any/app"]) {
+      expect((await fetch(`http://127.0.0.1:${port}${path}`)).status).toBe(401);
+    }
+  });
+
   test("a WASI command runs to completion and kubectl logs shows its output", async () => {
     const ns = await cluster.namespace("agent");
     await ok(["apply", "-n", ns, "-f", "-"], `

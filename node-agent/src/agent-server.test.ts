@@ -38,6 +38,33 @@ describe("routes", () => {
   });
 });
 
+describe("with a token", () => {
+  const locked = agentFetch(endpoints, "s3cret");
+  const call = (path: string, authorization?: string) => locked(new Request(`http://agent${path}`, authorization ? { headers: { authorization } } : {}));
+
+  test.each([
+    ["no credentials", undefined],
+    ["another token", "Bearer s3cret-not"],
+    ["another scheme", "Basic czNjcmV0"],
+    ["the bare token", "s3cret"],
+  ])("%s: 401 for logs, stats and pods", (_, authorization) => {
+    for (const path of ["/containerLogs/default/gone/app", "/stats/summary", "/pods", "/nowhere"]) {
+      const response = call(path, authorization);
+      expect(response.status).toBe(401);
+      expect(response.headers.get("www-authenticate")).toBe('Bearer realm="ledge-agent"');
+    }
+  });
+
+  test("the token opens every path", async () => {
+    expect(call("/containerLogs/default/gone/app", "Bearer s3cret").status).toBe(404);
+    expect(await call("/stats/summary", "Bearer s3cret").json()).toEqual({ node: { nodeName: "edge-1" } });
+  });
+
+  test("health needs none", () => {
+    expect(call("/healthz").status).toBe(200);
+  });
+});
+
 describe("log query", () => {
   test.each([
     ["", { follow: false, timestamps: false }],

@@ -1,6 +1,15 @@
 // The agent's own HTTP endpoint (the kubelet's port 10250): container logs
 // as the API server's pods/log proxies them, the node's resource summary
 // (what metrics-server reads for `kubectl top`), and health.
+//
+// Who may call it: the kubelet authenticates the API server by its client
+// certificate and asks the API (SubjectAccessReview) whether the caller may
+// read nodes/log or nodes/stats. Ledge has neither TLS nor users yet, so the
+// endpoint takes the one credential the API server holds for its agents: a
+// bearer token the operator gives both sides (`ledge up` makes its own).
+// Every path but /healthz needs it. Over plain HTTP the token crosses the
+// network in clear: this keeps other callers out, not eavesdroppers.
+import { createHash, timingSafeEqual } from "node:crypto";
 import { LogLookupError, type LocatedLog } from "./logs/log-locator.ts";
 import { type LogQuery, logStream } from "./logs/log-reader.ts";
 
@@ -12,11 +21,24 @@ export interface AgentEndpoints {
 
 const text = (status: number, body: string) => new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
 
-export function agentFetch(endpoints: AgentEndpoints): (request: Request) => Response {
+const digest = (value: string) => createHash("sha256").update(value).digest();
+
+/** Whether the request carries `Authorization: Bearer <token>`; compared in constant time (of equal-length digests). */
+function presents(request: Request, expected: Buffer): boolean {
+  const match = /^Bearer (.+)$/.exec(request.headers.get("authorization") ?? "");
+  return match !== null && timingSafeEqual(digest(match[1]!), expected);
+}
+
+/** The endpoint's handler; with `token`, every path but /healthz answers 401 to a request that does not present it. */
+export function agentFetch(endpoints: AgentEndpoints, token?: string): (request: Request) => Response {
+  const expected = token === undefined ? undefined : digest(token);
   return (request) => {
     const url = new URL(request.url);
     if (request.method !== "GET") return text(405, "method not allowed");
     if (url.pathname === "/healthz") return text(200, "ok");
+    if (expected && !presents(request, expected)) {
+      return new Response("Unauthorized", { status: 401, headers: { "content-type": "text/plain; charset=utf-8", "www-authenticate": 'Bearer realm="ledge-agent"' } });
+    }
     if (url.pathname === "/stats/summary") return Response.json(endpoints.summary());
     if (url.pathname === "/pods") return Response.json(endpoints.pods());
     const match = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);

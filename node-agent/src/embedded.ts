@@ -12,6 +12,8 @@ export interface EmbeddedAgentOptions {
   nodeName?: string;
   /** The log endpoint's port on 127.0.0.1 (0, the default, picks a free one; the API server reads it from the Node). */
   port?: number;
+  /** The bearer token the API's pods/log proxy presents; the log endpoint refuses requests without it. */
+  token?: string;
   log?: (message: string) => void;
 }
 
@@ -25,6 +27,7 @@ export function startEmbeddedAgent(options: EmbeddedAgentOptions): Promise<Agent
     nodeIP: "127.0.0.1",
     port: options.port ?? 0,
     ...defaultComponents(options.dataDir),
+    ...(options.token === undefined ? {} : { token: options.token }),
     ...(options.log ? { log: options.log } : {}),
   });
 }

@@ -22,6 +22,8 @@ export interface AppOptions {
   serviceNetwork?: ServiceNetworkOptions;
   /** How long pods tolerate a not-ready or unreachable node unless they say (default 300 s each). */
   defaultTolerationSeconds?: Partial<DefaultTolerationSeconds>;
+  /** The bearer token pods/log presents to node agents' log endpoints. */
+  agentToken?: string;
 }
 
 export function createApp(options: AppOptions) {
@@ -34,6 +36,7 @@ export function createApp(options: AppOptions) {
       notReady: options.defaultTolerationSeconds?.notReady ?? DEFAULT_TOLERATION_SECONDS,
       unreachable: options.defaultTolerationSeconds?.unreachable ?? DEFAULT_TOLERATION_SECONDS,
     },
+    ...(options.agentToken === undefined ? {} : { agentToken: options.agentToken }),
   };
   const app = new Hono();
   app.onError((error) => {

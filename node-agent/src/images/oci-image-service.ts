@@ -35,8 +35,13 @@ import {
 import { formatPlatform, isWasmPlatform, nodePlatform, selectManifest, type Platform } from "./platform.ts";
 import { formatReference, isDigest, manifestReference, parseReference, type ImageReference } from "./reference.ts";
 import { RegistryClient } from "./registry-client.ts";
-import { applyLayer } from "./unpack.ts";
 import { wasmKindOfFile } from "./wasm.ts";
+
+/** Unpacking loads tar (about 1.5 MB of an idle agent's resident memory): only once a Linux image is unpacked, never on a Wasm-only node. */
+async function applyLayer(...args: Parameters<typeof import("./unpack.ts").applyLayer>): ReturnType<typeof import("./unpack.ts").applyLayer> {
+  const { applyLayer } = await import("./unpack.ts");
+  return applyLayer(...args);
+}
 
 /** Where an agent with data dir DIR keeps its images (the CLI's `image import --data-dir` uses it too). */
 export const imageStoreRoot = (agentDataDir: string): string => join(agentDataDir, "images");

@@ -10,6 +10,8 @@ export interface ApiDeps {
   maxBodyBytes: number;
   /** Added to pods that do not tolerate not-ready/unreachable nodes themselves (absent: none added). */
   defaultTolerationSeconds?: DefaultTolerationSeconds;
+  /** The bearer token pods/log presents to node agents (their --token-file); absent: none sent. */
+  agentToken?: string;
 }
 
 export interface RestRequest {

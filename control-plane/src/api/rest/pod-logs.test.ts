@@ -107,6 +107,48 @@ describe("proxied to the node's agent", () => {
   });
 });
 
+describe("an agent that requires a token", () => {
+  let locked: ReturnType<typeof Bun.serve>;
+  const presented: (string | null)[] = [];
+
+  beforeAll(async () => {
+    locked = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch(request) {
+        presented.push(request.headers.get("authorization"));
+        return request.headers.get("authorization") === "Bearer agent-token" ? new Response("secret\n") : new Response("Unauthorized", { status: 401 });
+      },
+    });
+    await json("POST", "/api/v1/nodes", node("locked", locked.port!));
+    await json("POST", "/api/v1/namespaces/default/pods", pod("guarded", "locked", ["app"]));
+  });
+
+  afterAll(async () => {
+    await locked.stop(true);
+  });
+
+  test("gets the API server's agent token", async () => {
+    const withToken = createApp({ store, agentToken: "agent-token" });
+    const response = await withToken.request("/api/v1/namespaces/default/pods/guarded/log");
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe("secret\n");
+    expect(presented.at(-1)).toBe("Bearer agent-token");
+  });
+
+  test.each([
+    ["no token", undefined, "presents none (ledge server --agent-token-file)"],
+    ["another token", "stale", "presents is not the agent's (its --token-file)"],
+  ])("%s: 503 saying so", async (_, agentToken, says) => {
+    const other = createApp({ store, ...(agentToken ? { agentToken } : {}) });
+    const response = await other.request("/api/v1/namespaces/default/pods/guarded/log");
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as { message: string };
+    expect(body.message).toBe(`the agent of node locked refused the API server (401): the token the API server ${says}`);
+    expect(presented.at(-1)).toBe(agentToken ? `Bearer ${agentToken}` : null);
+  });
+});
+
 describe("answered by the API server", () => {
   test.each([
     ["pair", "", 400, "a container name must be specified for pod pair, choose one of: [app sidecar] or one of the init containers: [setup]"],

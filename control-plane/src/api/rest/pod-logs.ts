@@ -1,8 +1,10 @@
 // pods/log: proxied to the agent of the pod's node, at the node's InternalIP
 // and daemonEndpoints.kubeletEndpoint.Port, as kube-apiserver proxies to the
 // kubelet's /containerLogs; the body streams through, so `kubectl logs -f`
-// follows. What can be answered from the pod alone (no container named, a
-// container that never started) is answered here with Kubernetes' words.
+// follows. The API server presents its agent token (the agents' --token-file)
+// where kube-apiserver presents its kubelet client certificate. What can be
+// answered from the pod alone (no container named, a container that never
+// started) is answered here with Kubernetes' words.
 import { isStoreError } from "../../storage/store.ts";
 import { ApiError, badRequest, serviceUnavailable } from "../errors.ts";
 import type { RestRequest } from "./context.ts";
@@ -48,11 +50,15 @@ export async function podLogs(req: RestRequest): Promise<Response> {
     const value = req.query.get(param);
     if (value !== null && value !== "") url.searchParams.set(param, value);
   }
-  const upstream = await reach(url, req.request.signal, nodeName);
+  const upstream = await reach(url, req.request.signal, nodeName, req.deps.agentToken);
   if (upstream.status !== 200) {
     const message = (await upstream.text()).trim() || `the agent of node ${nodeName} answered ${upstream.status}`;
     if (upstream.status === 404) throw new ApiError(404, "NotFound", message);
     if (upstream.status === 400) throw badRequest(message);
+    if (upstream.status === 401 || upstream.status === 403) {
+      const given = req.deps.agentToken === undefined ? "presents none (ledge server --agent-token-file)" : "presents is not the agent's (its --token-file)";
+      throw serviceUnavailable(`the agent of node ${nodeName} refused the API server (${upstream.status}): the token the API server ${given}`);
+    }
     throw serviceUnavailable(`the agent of node ${nodeName}: ${message}`);
   }
   return new Response(upstream.body, { status: 200, headers: { "content-type": "text/plain; charset=utf-8" } });
@@ -74,13 +80,13 @@ function containerOf(pod: Json, name: string, asked: string | null): string {
 }
 
 /** Connects to the agent; the timeout covers only the wait for its answer, and the client hanging up ends the upstream too. */
-async function reach(url: URL, clientSignal: AbortSignal, nodeName: string): Promise<Response> {
+async function reach(url: URL, clientSignal: AbortSignal, nodeName: string, token: string | undefined): Promise<Response> {
   const controller = new AbortController();
   const onClientGone = () => controller.abort();
   clientSignal.addEventListener("abort", onClientGone, { once: true });
   const timer = setTimeout(() => controller.abort(new Error(`no answer within ${AGENT_TIMEOUT_MS / 1000}s`)), AGENT_TIMEOUT_MS);
   try {
-    return await fetch(url, { signal: controller.signal });
+    return await fetch(url, { signal: controller.signal, ...(token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } }) });
   } catch (error) {
     clientSignal.removeEventListener("abort", onClientGone);
     const why = controller.signal.reason instanceof Error ? controller.signal.reason.message : (error as Error).message;
