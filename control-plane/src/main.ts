@@ -1,6 +1,7 @@
 // The composition root: the only place that picks implementations and wires
 // storage, the API and (later) the scheduler, controllers and local agent.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { InformerFactory } from "../../client/informer-factory.ts";
@@ -33,10 +34,18 @@ export interface ControlPlaneOptions {
   nodePortRange?: string;
   /** How long pods tolerate an unreachable or not-ready node unless they say (300 s each by default). */
   defaultTolerationSeconds?: Partial<DefaultTolerationSeconds>;
+  /** Each node's pod CIDR comes from here (bridge-mode agents); none by default. */
+  clusterCIDR?: string;
   /** How long a node may go unheard before it is Unknown (40 s by default). */
   nodeMonitorGracePeriodMs?: number;
   /** Runs a node agent in this process (ledge up), in `dataDir`/agent; its log endpoint listens on 127.0.0.1:`port` (0: any free port). */
   agent?: { port?: number; nodeName?: string };
+  /**
+   * The bearer token pods/log presents to node agents, whose log endpoints
+   * (--token-file) refuse requests without it. With an in-process agent and no
+   * token given, one is made for this run.
+   */
+  agentToken?: string;
 }
 
 export interface ControlPlane {
@@ -61,7 +70,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       serviceCIDRs: options.serviceCIDRs ?? [options.mode === "up" ? LOOPBACK_SERVICE_CIDR : DEFAULT_SERVICE_CIDR],
       nodePortRange: options.nodePortRange,
     };
-    const app = createApp({ store, serviceNetwork, defaultTolerationSeconds: options.defaultTolerationSeconds });
+    const agentToken = options.agentToken ?? (options.agent ? randomBytes(32).toString("hex") : undefined);
+    const app = createApp({ store, serviceNetwork, defaultTolerationSeconds: options.defaultTolerationSeconds, ...(agentToken === undefined ? {} : { agentToken }) });
     await bootstrap(app);
     // Controllers speak to the API in-process: the same admission and semantics, no socket.
     const client = new KubeClient((request) => app.fetch(request), "http://ledge.local", "ledge-controller-manager");
@@ -75,7 +85,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       name: "ledge-controller-manager",
       identity,
       onStartedLeading: async () =>
-        (await startControllerManager(client, undefined, { informers, nodeLifecycle: { gracePeriodMs: options.nodeMonitorGracePeriodMs } })).stop,
+        (await startControllerManager(client, undefined, {
+          informers,
+          nodeLifecycle: { gracePeriodMs: options.nodeMonitorGracePeriodMs },
+          ...(options.clusterCIDR ? { nodeIpam: { clusterCIDR: options.clusterCIDR } } : {}),
+        })).stop,
       log: (message) => console.error(message),
     });
     const scheduler = startLeaderElection({
@@ -106,6 +120,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
             fetch: (request) => app.fetch(request),
             dataDir: join(options.dataDir, "agent"),
             ...options.agent,
+            ...(agentToken === undefined ? {} : { token: agentToken }),
             log: (message) => console.error(message),
           })
           .catch(async (error: unknown) => {

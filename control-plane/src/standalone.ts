@@ -15,7 +15,7 @@ export interface Standalone {
   stop(): Promise<void>;
 }
 
-export function startStandalone(role: Role, kubeconfig: string, options: { nodeMonitorGracePeriodMs?: number } = {}): Standalone {
+export function startStandalone(role: Role, kubeconfig: string, options: { nodeMonitorGracePeriodMs?: number; clusterCIDR?: string } = {}): Standalone {
   const userAgent = role === "scheduler" ? "ledge-scheduler" : "ledge-controller-manager";
   const client = clientFromKubeconfig(kubeconfig, userAgent);
   const log = (message: string) => console.error(message);
@@ -27,7 +27,11 @@ export function startStandalone(role: Role, kubeconfig: string, options: { nodeM
     onStartedLeading: async () =>
       role === "scheduler"
         ? (await startScheduler(client, informers)).stop
-        : (await startControllerManager(client, log, { informers, nodeLifecycle: { gracePeriodMs: options.nodeMonitorGracePeriodMs } })).stop,
+        : (await startControllerManager(client, log, {
+            informers,
+            nodeLifecycle: { gracePeriodMs: options.nodeMonitorGracePeriodMs },
+            ...(options.clusterCIDR ? { nodeIpam: { clusterCIDR: options.clusterCIDR } } : {}),
+          })).stop,
     log,
   });
   return {

@@ -6,6 +6,7 @@ import type { Subprocess } from "bun";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { fixtureWasmtimeCacheDir } from "../../node-agent/src/runtime/testdata/fixtures.ts";
 import { freshDatabase } from "./postgres.ts";
 
 export type ClusterMode = "up" | "server";
@@ -17,6 +18,8 @@ export interface StartOptions {
   startTimeoutMs?: number;
   /** `up` mode only: run its node agent (off by default, so tests that play the kubelet have the pods to themselves). */
   agent?: boolean;
+  /** More options for ledge (e.g. `--bind`, `--cluster-cidr`). */
+  args?: string[];
 }
 
 export interface KubectlResult {
@@ -86,6 +89,15 @@ kill -KILL "$2" 2>/dev/null
 rm -rf "$3"
 `;
 
+/**
+ * The environment of every `ledge` process a test starts: its agent's wasmtime
+ * engine compiles into, and loads from, the cache buildFixtures() fills with the
+ * test components, so a pod's start deadline never pays a JS guest's compile.
+ */
+export function ledgeEnv(): Record<string, string | undefined> {
+  return { ...process.env, LEDGE_WASMTIME_CACHE: fixtureWasmtimeCacheDir };
+}
+
 let nameCounter = 0;
 
 /** A DNS-label name no other test (or earlier run against the same database) uses. */
@@ -104,6 +116,7 @@ export async function startCluster(mode: ClusterMode = "up", options: StartOptio
       mode === "up"
         ? ["up", "--data-dir", dataDir, "--port", "0", ...(options.agent ? [] : ["--no-agent"])]
         : ["server", "--database-url", options.databaseUrl ?? (await freshDatabase("e2e")), "--data-dir", dataDir, "--port", "0"];
+    args.push(...(options.args ?? []));
   } catch (error) {
     removeDir();
     throw error;
@@ -111,6 +124,7 @@ export async function startCluster(mode: ClusterMode = "up", options: StartOptio
 
   const child = Bun.spawn([process.execPath, CLI, ...args], {
     cwd: REPO_ROOT,
+    env: ledgeEnv(),
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",

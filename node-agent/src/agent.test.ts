@@ -76,7 +76,7 @@ describe("the node", () => {
     node.clock.advance(10_000);
     await eventually("renewed", async () => ((await api.admin.get(leases, "kube-node-lease", nodeName)) as Record<string, any>).spec.renewTime !== renewed);
     const classes = (await api.admin.list(runtimeClasses)).items.map((c) => [c.metadata.name, c.handler]);
-    expect(classes).toEqual(expect.arrayContaining([["wasm", "jco"], ["runc", "runc"]]));
+    expect(classes).toEqual(expect.arrayContaining([["wasm", "wasm"], ["wasmtime", "wasmtime"], ["jco", "jco"], ["runc", "runc"]]));
   });
 
   test("posts status when a condition changes, and at least every minute", async () => {

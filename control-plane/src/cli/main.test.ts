@@ -33,6 +33,9 @@ test.each([
   [["up", "--service-cluster-ip-range", "10.96.0.1/12"], "service CIDR 10.96.0.1/12 has host bits set"],
   [["server", "--database-url", "postgres://x/y", "--service-node-port-range", "32767-30000"], '"32767-30000" is not a port range'],
   [["up", "--default-unreachable-toleration-seconds", "5m"], "--default-unreachable-toleration-seconds must be a whole number of seconds"],
+  [["server", "--database-url", "postgres://x/y", "--cluster-cidr", "10.244.0.1/16"], "--cluster-cidr 10.244.0.1/16: CIDR 10.244.0.1/16 has host bits set"],
+  [["up", "--cluster-cidr", "10.244.0.0/26"], "do not fit in --cluster-cidr"],
+  [["scheduler", "--kubeconfig", "k", "--cluster-cidr", "10.244.0.0/16"], "--cluster-cidr is an option of ledge controllers"],
 ])("ledge %p fails with a clear message", async (args, message) => {
   const r = await ledge(...args);
   expect(r.code).toBe(2);
@@ -54,4 +57,10 @@ test("a standalone role with an unreadable kubeconfig says which file", async ()
   const r = await ledge("controllers", "--kubeconfig", "/nonexistent/kubeconfig");
   expect(r.code).toBe(1);
   expect(r.stderr).toContain("cannot read kubeconfig /nonexistent/kubeconfig");
+});
+
+test("an unreadable --agent-token-file says which file, before anything starts", async () => {
+  const r = await ledge("server", "--database-url", "postgres://u@127.0.0.1:1/db", "--agent-token-file", "/nonexistent/token");
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain("cannot read --agent-token-file /nonexistent/token");
 });

@@ -3,7 +3,9 @@
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { readTokenFile } from "../../../client/token-file.ts";
 import { parseCIDR, parsePortRange } from "../api/services/ip-range.ts";
+import { CidrSet } from "../controllers/node-ipam/cidr-set.ts";
 // Types only: the control plane is loaded when a command runs one, so `ledge agent` loads none of it.
 import type { ControlPlaneOptions } from "../main.ts";
 
@@ -15,11 +17,14 @@ Commands:
              --port N         API port on 127.0.0.1 (default 6443; 0 picks a free one)
              --agent-port N   the agent's log endpoint on 127.0.0.1 (default: any free port)
              --no-agent       run no node agent (pods stay Pending unless something else runs them)
+             --agent-token-file PATH   as for server (default: its own agent gets a token made for the run)
   server   Run a control-plane replica against PostgreSQL
              --database-url URL   postgres://… (required)
              --bind ADDR          listen address (default 127.0.0.1)
              --port N             API port (default 6443; 0 picks a free one)
              --data-dir DIR       where the kubeconfig is written (default ~/.ledge)
+             --agent-token-file PATH   the token pods/log presents to node agents (they take
+                                  the same file as --token-file); without it, none is sent
   image push FILE_OR_DIR REF     Push to a registry: a .wasm file as a Wasm OCI artifact, a
                                  directory as a one-layer Linux image, a .tar/.tar.gz as its layer
              --plain-http          the registry speaks HTTP (loopback registries always may)
@@ -31,6 +36,7 @@ Commands:
   scheduler     Run only the scheduler, against the server of a kubeconfig
   controllers   Run only the controller manager, against the server of a kubeconfig
              --kubeconfig PATH    credentials and server (required)
+             --cluster-cidr CIDR  (controllers) node pod CIDRs, as for up and server
              (each takes the same lease as its role inside ledge server: one is active at a time)
   help     Show this text
 
@@ -41,6 +47,8 @@ Options of up and server:
                             ClusterIPs come from here, one CIDR per IP family (default
                             127.96.0.0/16 for up, in loopback mode; 10.96.0.0/12 for server)
   --service-node-port-range A-B   NodePorts come from here (default 30000-32767)
+  --cluster-cidr CIDR       give each node a /24 pod CIDR from here (spec.podCIDR), for agents
+                            in bridge mode (e.g. 10.244.0.0/16; default: none)
   --node-monitor-grace-period D   a node unheard for this long is Unknown and tainted (default 40s)
   --default-unreachable-toleration-seconds N
   --default-not-ready-toleration-seconds N
@@ -58,10 +66,12 @@ const OPTIONS = {
   "compaction-interval": { type: "string" },
   "service-cluster-ip-range": { type: "string" },
   "service-node-port-range": { type: "string" },
+  "cluster-cidr": { type: "string" },
   "node-monitor-grace-period": { type: "string" },
   "default-unreachable-toleration-seconds": { type: "string" },
   "default-not-ready-toleration-seconds": { type: "string" },
   "agent-port": { type: "string" },
+  "agent-token-file": { type: "string" },
   "no-agent": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -88,6 +98,7 @@ function clusterOptions(values: Record<string, string | boolean | undefined>) {
   try {
     for (const cidr of cidrs ?? []) parseCIDR(cidr);
     if (nodePortRange !== undefined) parsePortRange(nodePortRange);
+    if (typeof values["cluster-cidr"] === "string") new CidrSet(values["cluster-cidr"]);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -96,6 +107,7 @@ function clusterOptions(values: Record<string, string | boolean | undefined>) {
   return {
     serviceCIDRs: cidrs,
     nodePortRange,
+    clusterCIDR: values["cluster-cidr"] as string | undefined,
     nodeMonitorGracePeriodMs: parseDuration(values["node-monitor-grace-period"] as string | undefined, "--node-monitor-grace-period"),
     defaultTolerationSeconds: { unreachable, notReady },
   };
@@ -138,7 +150,7 @@ async function main(argv: string[]): Promise<void> {
     if (!/^postgres(ql)?:\/\//.test(databaseUrl)) throw new UsageError(`--database-url must start with postgres:// or postgresql://`);
     if (values.bind !== undefined && !values.bind) throw new UsageError("--bind needs an address");
     if (values["agent-port"] !== undefined || values["no-agent"]) throw new UsageError("ledge server runs no agent: --agent-port and --no-agent are options of ledge up");
-    await run({ mode: "server", databaseUrl, dataDir, port, bind: values.bind ?? "127.0.0.1", compactionIntervalMs, ...cluster });
+    await run({ mode: "server", databaseUrl, dataDir, port, bind: values.bind ?? "127.0.0.1", compactionIntervalMs, ...cluster, ...agentToken(values["agent-token-file"]) });
   } else {
     if (values["database-url"] || values.bind) {
       throw new UsageError("ledge up takes --data-dir, --port and --compaction-interval only, besides the options of up and server");
@@ -146,16 +158,21 @@ async function main(argv: string[]): Promise<void> {
     const agentPort = values["agent-port"] === undefined ? 0 : parsePort(values["agent-port"], "--agent-port");
     if (values["no-agent"] && values["agent-port"] !== undefined) throw new UsageError("--agent-port and --no-agent do not go together");
     const agent = values["no-agent"] ? undefined : { port: agentPort };
-    await run({ mode: "up", dataDir, port, bind: "127.0.0.1", compactionIntervalMs, ...cluster, agent });
+    await run({ mode: "up", dataDir, port, bind: "127.0.0.1", compactionIntervalMs, ...cluster, agent, ...agentToken(values["agent-token-file"]) });
   }
 }
 
+/** The token of --agent-token-file, for ControlPlaneOptions (ledge up makes one for its own agent when none is given). */
+function agentToken(path: string | undefined): { agentToken?: string } {
+  return path === undefined ? {} : { agentToken: readTokenFile(resolve(path), "--agent-token-file") };
+}
+
 async function standaloneCommand(role: "scheduler" | "controllers", args: string[]): Promise<void> {
-  let values: { kubeconfig?: string; "node-monitor-grace-period"?: string };
+  let values: { kubeconfig?: string; "node-monitor-grace-period"?: string; "cluster-cidr"?: string };
   try {
     ({ values } = parseArgs({
       args,
-      options: { kubeconfig: { type: "string" }, "node-monitor-grace-period": { type: "string" } },
+      options: { kubeconfig: { type: "string" }, "node-monitor-grace-period": { type: "string" }, "cluster-cidr": { type: "string" } },
       strict: true,
       allowPositionals: false,
     }));
@@ -164,9 +181,16 @@ async function standaloneCommand(role: "scheduler" | "controllers", args: string
   }
   if (!values.kubeconfig) throw new UsageError(`ledge ${role} needs --kubeconfig PATH`);
   if (role === "scheduler" && values["node-monitor-grace-period"]) throw new UsageError("--node-monitor-grace-period is an option of ledge controllers");
+  if (role === "scheduler" && values["cluster-cidr"]) throw new UsageError("--cluster-cidr is an option of ledge controllers");
+  try {
+    if (values["cluster-cidr"] !== undefined) new CidrSet(values["cluster-cidr"]);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   const { startStandalone } = await import("../standalone.ts");
   const running = startStandalone(role, resolve(values.kubeconfig), {
     nodeMonitorGracePeriodMs: parseDuration(values["node-monitor-grace-period"], "--node-monitor-grace-period"),
+    ...(values["cluster-cidr"] ? { clusterCIDR: values["cluster-cidr"] } : {}),
   });
   process.stdout.write(`ledge ${role} started against ${values.kubeconfig}\n`);
   const stop = async () => {

@@ -7,10 +7,12 @@ import { EndpointsController } from "./endpoints/endpoints-controller.ts";
 import { EndpointSliceController } from "./endpointslice/endpointslice-controller.ts";
 import { GarbageCollector } from "./garbage-collector/garbage-collector.ts";
 import { NamespaceController } from "./namespace/namespace-controller.ts";
+import { NodeIpamController, type NodeIpamOptions } from "./node-ipam/node-ipam-controller.ts";
 import { NodeLifecycleController, type NodeLifecycleOptions } from "./node-lifecycle/node-lifecycle-controller.ts";
 import { TaintEvictionController } from "./node-lifecycle/taint-eviction-controller.ts";
 import { ReplicaSetController } from "./replicaset/replicaset-controller.ts";
 import { runControllers } from "./runtime/controller.ts";
+import { ServiceLBController } from "./service-lb/service-lb-controller.ts";
 
 export interface ControllerManager {
   stop(): void;
@@ -18,6 +20,8 @@ export interface ControllerManager {
 
 export interface ControllerManagerOptions {
   nodeLifecycle?: NodeLifecycleOptions;
+  /** Pod CIDRs for nodes (bridge-mode pod networking); without it nodes get none. */
+  nodeIpam?: NodeIpamOptions;
   /** Informers shared with other components of the process; by default the manager's own. */
   informers?: InformerFactory;
 }
@@ -39,6 +43,8 @@ export async function startControllerManager(
     new TaintEvictionController(),
     new EndpointsController(),
     new EndpointSliceController(),
+    ...(options.nodeIpam ? [new NodeIpamController(options.nodeIpam)] : []),
+    new ServiceLBController(),
   ], { client, informers, log });
   return {
     stop() {

@@ -16,6 +16,10 @@ export interface PodNetwork {
   setUp(pod: { uid: string; namespace: string; name: string }): Promise<PodNetworkStatus>;
   /** Frees what setUp made; safe to call for a pod it never saw. */
   tearDown(uid: string): Promise<void>;
+  /** Begins what the node needs before any pod (bridge mode: waits for the node's pod CIDR); setUp waits for it. */
+  start?(): void;
+  /** Removes what start made and what no container outliving the agent still needs. */
+  stop?(): Promise<void>;
 }
 
 /** The addresses of an IPv4 CIDR, as [first, last] integers, without its network and broadcast addresses. */
@@ -29,6 +33,14 @@ export function ipv4Range(cidr: string): { first: number; last: number } {
   const size = 2 ** (32 - bits);
   const network = base - (base % size);
   return { first: network + 1, last: network + size - 2 };
+}
+
+/** "10.244.1.7" → its integer; undefined when it is no IPv4 address. */
+export function ipv4FromString(text: string): number | undefined {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (!match) return undefined;
+  const octets = match.slice(1, 5).map(Number);
+  return octets.some((o) => o > 255) ? undefined : octets.reduce((acc, o) => acc * 256 + o, 0);
 }
 
 export const ipv4ToString = (n: number): string => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
