@@ -8,8 +8,9 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Fetch } from "../../client/kube-client.ts";
 import { clientFromKubeconfig, readKubeconfig } from "../../client/kubeconfig.ts";
+import { readTokenFile } from "../../client/token-file.ts";
 import { Agent, DEFAULT_AGENT_PORT, DEFAULT_MAX_PODS } from "./agent.ts";
-import { defaultComponents } from "./components.ts";
+import { defaultComponents, WASM_ENGINE_CHOICES, type WasmEngineChoice } from "./components.ts";
 import { DEFAULT_LOOPBACK_POD_CIDR } from "./network/loopback-network.ts";
 import { ipv4Range } from "./network/pod-network.ts";
 import { defaultNodeIP, defaultNodeName } from "./node/machine.ts";
@@ -29,7 +30,15 @@ Options:
   --port N            the log endpoint's port (default ${DEFAULT_AGENT_PORT}; 0 picks a free one)
   --max-pods N        pods this node takes at most (default ${DEFAULT_MAX_PODS})
   --pod-cidr CIDR     pod addresses in loopback mode, inside 127.0.0.0/8 (default ${DEFAULT_LOOPBACK_POD_CIDR})
+  --network MODE      loopback (default: one node, no root) or bridge (multi-node, root): pods get
+                      addresses from the node's spec.podCIDR (ledge server --cluster-cidr) on a
+                      bridge, OCI pods their own network namespace; give --node-ip with it
   --instance-type T   the node.kubernetes.io/instance-type label (e.g. rpi4)
+  --token-file PATH   the log endpoint answers only requests carrying this file's token as
+                      "Authorization: Bearer", as the API server sends it (ledge server
+                      --agent-token-file); without it the endpoint serves anyone who reaches it
+  --wasm-engine E     auto, wasmtime or jco: the engine for Wasm pods that name no RuntimeClass
+                      (default auto: wasmtime when built, else jco)
 `;
 
 export class UsageError extends Error {
@@ -46,7 +55,10 @@ const OPTIONS = {
   port: { type: "string" },
   "max-pods": { type: "string" },
   "pod-cidr": { type: "string" },
+  network: { type: "string" },
   "instance-type": { type: "string" },
+  "token-file": { type: "string" },
+  "wasm-engine": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -62,7 +74,13 @@ export interface AgentCommand {
   port: number;
   maxPods: number;
   podCIDR: string;
+  /** Absent: loopback. */
+  network?: "bridge";
   instanceType?: string;
+  /** The log endpoint's bearer token is read from here. */
+  tokenFile?: string;
+  /** Absent: auto. */
+  wasmEngine?: WasmEngineChoice;
 }
 
 export function parseAgentArgs(argv: string[]): AgentCommand | "help" {
@@ -82,6 +100,10 @@ export function parseAgentArgs(argv: string[]): AgentCommand | "help" {
   const nodeIP = values["node-ip"] ?? defaultNodeIP();
   if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(nodeIP) && !nodeIP.includes(":")) throw new UsageError(`--node-ip must be an IP address, not "${nodeIP}"`);
   const podCIDR = values["pod-cidr"] ?? DEFAULT_LOOPBACK_POD_CIDR;
+  if (values.network !== undefined && values.network !== "loopback" && values.network !== "bridge") {
+    throw new UsageError(`--network must be loopback or bridge, not "${values.network}"`);
+  }
+  if (values.network === "bridge" && values["pod-cidr"] !== undefined) throw new UsageError("--pod-cidr is loopback mode's; in bridge mode the node's pod CIDR comes from the control plane");
   try {
     const { first } = ipv4Range(podCIDR);
     if (Math.floor(first / 2 ** 24) !== 127) throw new Error(`--pod-cidr ${podCIDR} must lie inside 127.0.0.0/8 (loopback mode)`);
@@ -97,8 +119,16 @@ export function parseAgentArgs(argv: string[]): AgentCommand | "help" {
     port: wholeNumber(values.port, "--port", DEFAULT_AGENT_PORT, 65535),
     maxPods: wholeNumber(values["max-pods"], "--max-pods", DEFAULT_MAX_PODS, 10_000),
     podCIDR,
+    ...(values.network === "bridge" ? { network: "bridge" as const } : {}),
     ...(values["instance-type"] ? { instanceType: instanceTypeOf(values["instance-type"]) } : {}),
+    ...(values["token-file"] ? { tokenFile: resolve(values["token-file"]) } : {}),
+    ...(values["wasm-engine"] !== undefined ? { wasmEngine: wasmEngineOf(values["wasm-engine"]) } : {}),
   };
+}
+
+function wasmEngineOf(value: string): WasmEngineChoice {
+  if (!(WASM_ENGINE_CHOICES as readonly string[]).includes(value)) throw new UsageError(`--wasm-engine must be one of ${WASM_ENGINE_CHOICES.join(", ")}, not "${value}"`);
+  return value as WasmEngineChoice;
 }
 
 function instanceTypeOf(value: string): string {
@@ -129,7 +159,8 @@ export async function main(argv: string[]): Promise<void> {
   // Read first so that a bad kubeconfig is a clear error, not a failed request later.
   readKubeconfig(command.kubeconfig);
   const client = clientFromKubeconfig(command.kubeconfig, `ledge-agent/${command.name}`, command.server, timedFetch);
-  const components = defaultComponents(command.dataDir);
+  const token = command.tokenFile === undefined ? undefined : readTokenFile(command.tokenFile, "--token-file");
+  const components = defaultComponents(command.dataDir, command.wasmEngine);
   const agent = await Agent.start({
     client,
     nodeName: command.name,
@@ -138,10 +169,13 @@ export async function main(argv: string[]): Promise<void> {
     port: command.port,
     maxPods: command.maxPods,
     podCIDR: command.podCIDR,
+    ...(command.network === "bridge" ? { bridge: {} } : {}),
     ...(command.instanceType ? { instanceType: command.instanceType } : {}),
+    ...(token === undefined ? {} : { token }),
     ...components,
   });
   process.stdout.write(`Ledge agent for node ${command.name} running; logs served on ${agent.url}\n`);
+  if (token === undefined) process.stderr.write(`ledge agent: no --token-file: ${agent.url} serves pod logs to anyone who reaches it\n`);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

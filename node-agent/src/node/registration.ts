@@ -1,6 +1,8 @@
 // Registers the Node (or, when it exists, brings its labels and status up to
 // date, as a restarted kubelet does) and makes sure the RuntimeClasses Ledge
-// pods name exist: `wasm` (handler jco, this agent's engine) and `runc`.
+// pods name exist: `wasm` (handler "wasm": the node's default Wasm engine,
+// wasmtime when built), `wasmtime` and `jco` (that engine, or the other Wasm
+// engine where it is not built), and `runc`.
 import { isConflict } from "../../../client/errors.ts";
 import { type KubeClient, type KubeObject, resourceOf } from "../../../client/kube-client.ts";
 import type { NodeStatus } from "../../../schemas/index.ts";
@@ -11,7 +13,9 @@ const runtimeClasses = resourceOf("node.k8s.io/v1", "runtimeclasses");
 
 /** The RuntimeClasses every Ledge cluster has; a cluster admin may have made them with other handlers, which are kept. */
 export const RUNTIME_CLASSES = [
-  { name: "wasm", handler: "jco" },
+  { name: "wasm", handler: "wasm" },
+  { name: "wasmtime", handler: "wasmtime" },
+  { name: "jco", handler: "jco" },
   { name: "runc", handler: "runc" },
 ] as const;
 

@@ -26,7 +26,8 @@ export function parseContainerID(containerID: string): { runtime: string; id: st
   return match ? { runtime: match[1]!, id: match[2]! } : undefined;
 }
 
-export const WASM_HANDLERS: ReadonlySet<string> = new Set(["jco", "wasmtime"]);
+/** "wasm" names no engine: the node's default one (the first Wasm runtime offered). */
+export const WASM_HANDLERS: ReadonlySet<string> = new Set(["wasm", "jco", "wasmtime"]);
 export const OCI_HANDLERS: ReadonlySet<string> = new Set(["runc", "crun"]);
 const WASM_KINDS: readonly ArtifactKind[] = ["wasm-module", "wasm-component"];
 
@@ -98,7 +99,7 @@ export class RuntimeSelector {
   private byHandler(handler: string): Runtime | undefined {
     const exact = this.runtimes.find((r) => r.name === handler);
     if (exact) return exact;
-    if (WASM_HANDLERS.has(handler)) return this.runtimes.find((r) => WASM_HANDLERS.has(r.name));
+    if (WASM_HANDLERS.has(handler)) return this.runtimes.find((r) => WASM_HANDLERS.has(r.name) || WASM_KINDS.some((k) => r.handles(k)));
     if (OCI_HANDLERS.has(handler)) return this.runtimes.find((r) => OCI_HANDLERS.has(r.name));
     return undefined;
   }
