@@ -3,36 +3,23 @@
 // to completion, a wasi:http component behind a readiness probe), `kubectl
 // logs` reaches the agent through the API server, deletion stops them.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { dirname, join, resolve } from "node:path";
-import { buildFixtures, type FixtureName, type WasmFixture } from "../node-agent/src/runtime/testdata/fixtures.ts";
-import { type Cluster, eventually, startCluster } from "./harness/cluster.ts";
+import { type Cluster, eventually } from "./harness/cluster.ts";
+import { kubectlOk, startWasmCluster } from "./harness/wasm-cluster.ts";
 
 // Building the Wasm fixtures cold takes a minute or more; steps have their own deadlines.
 setDefaultTimeout(240_000);
 
-const CLI = resolve(import.meta.dir, "../control-plane/src/cli/main.ts");
-
 let cluster: Cluster;
-let fixtures: Record<FixtureName, WasmFixture>;
 
 beforeAll(async () => {
-  [cluster, fixtures] = await Promise.all([startCluster("up", { agent: true }), buildFixtures()]);
-  const agentDataDir = join(dirname(cluster.kubeconfig), "agent");
-  for (const [name, reference] of [["hello", "localhost/e2e/hello:1"], ["http-echo", "localhost/e2e/echo:1"]] as const) {
-    const imported = Bun.spawnSync([process.execPath, CLI, "image", "import", fixtures[name].path, "--name", reference, "--data-dir", agentDataDir]);
-    if (imported.exitCode !== 0) throw new Error(`ledge image import ${name}: ${imported.stderr.toString()}`);
-  }
+  cluster = await startWasmCluster();
 });
 
 afterAll(async () => {
   await cluster?.stop();
 });
 
-async function ok(args: string[], stdin?: string): Promise<string> {
-  const result = await cluster.kubectl(args, { stdin });
-  if (result.code !== 0) throw new Error(`kubectl ${args.join(" ")} exited ${result.code}\n${result.stderr}\n${cluster.logs()}`);
-  return result.stdout;
-}
+const ok = (args: string[], stdin?: string) => kubectlOk(cluster, args, { stdin });
 
 async function until(what: string, args: string[], check: (out: string) => boolean, timeoutMs = 60_000): Promise<string> {
   let last = "";

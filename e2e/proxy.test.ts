@@ -5,7 +5,6 @@
 // Then `ledge up` with its agent: a Service's ClusterIP reaches a real Wasm
 // pod, and pods get the Service variables.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { dirname, join, resolve } from "node:path";
 import { InformerFactory } from "../client/informer-factory.ts";
 import { KubeClient, type KubeObject, resourceOf } from "../client/kube-client.ts";
 import { createApp } from "../control-plane/src/api/app.ts";
@@ -15,8 +14,8 @@ import { ServiceLBController } from "../control-plane/src/controllers/service-lb
 import { openStore } from "../control-plane/src/storage/open.ts";
 import { ServiceProxy } from "../node-agent/src/proxy/service-proxy.ts";
 import { answeredBy, connect, type LineServer, lineServer, request, udpClient, udpEcho } from "../node-agent/src/proxy/test-sockets.ts";
-import { buildFixtures } from "../node-agent/src/runtime/testdata/fixtures.ts";
-import { type Cluster, eventually, startCluster } from "./harness/cluster.ts";
+import { type Cluster, eventually } from "./harness/cluster.ts";
+import { kubectlOk, startWasmCluster } from "./harness/wasm-cluster.ts";
 
 setDefaultTimeout(60_000);
 
@@ -257,25 +256,14 @@ describe("the proxy against the API", () => {
 });
 
 describe("ledge up: a Service's ClusterIP reaches a real pod", () => {
-  const CLI = resolve(import.meta.dir, "../control-plane/src/cli/main.ts");
   let cluster: Cluster;
 
   beforeAll(async () => {
-    const [started, fixtures] = await Promise.all([startCluster("up", { agent: true }), buildFixtures()]);
-    cluster = started;
-    const agentDataDir = join(dirname(cluster.kubeconfig), "agent");
-    for (const [name, reference] of [["hello", "localhost/e2e/hello:1"], ["http-echo", "localhost/e2e/echo:1"]] as const) {
-      const imported = Bun.spawnSync([process.execPath, CLI, "image", "import", fixtures[name].path, "--name", reference, "--data-dir", agentDataDir]);
-      if (imported.exitCode !== 0) throw new Error(`ledge image import ${name}: ${imported.stderr.toString()}`);
-    }
+    cluster = await startWasmCluster();
   }, 240_000);
   afterAll(() => cluster?.stop());
 
-  const ok = async (args: string[], stdin?: string) => {
-    const result = await cluster.kubectl(args, { stdin, timeoutMs: 150_000 });
-    if (result.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed: ${result.stderr}\n${cluster.logs()}`);
-    return result.stdout;
-  };
+  const ok = (args: string[], stdin?: string) => kubectlOk(cluster, args, { stdin, timeoutMs: 150_000 });
 
   test("requests to the ClusterIP and the NodePort reach both replicas; a pod sees the Service variables", async () => {
     const ns = await cluster.namespace("proxy");

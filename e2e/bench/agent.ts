@@ -30,6 +30,7 @@ import { buildFixtures, fixtureCacheDir, witDir } from "../../node-agent/src/run
 import { type Cluster, startCluster } from "../harness/cluster.ts";
 import { type RegistryServer, startRegistry } from "../harness/registry.ts";
 import { lines } from "./lines.ts";
+import { textTable } from "./report.ts";
 
 const TARGETS = { warmRunningP50Ms: 50, warmRunningP99Ms: 200, agentIdleMiB: 60, perPodMiB: 2 };
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -591,9 +592,7 @@ function table(r: Results): string {
     const ratio = bun && f !== bun ? ` (${round((f.perSecond / bun.perSecond) * 100, 2)}% of Bun)` : "";
     rows.push([`requests/s, ${name}, c=${f.concurrency}, ${f.seconds} s${ratio}; failed ${f.failed}`, String(f.requests), String(f.perSecond), String(f.p99Ms), "", `p50 ${f.p50Ms} ms`]);
   }
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
-  const format = (row: string[]) => row.map((cell, c) => (c >= 1 && c <= 4 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  ");
-  return [format(rows[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(format)].join("\n");
+  return textTable(rows, (c) => c >= 1 && c <= 4);
 }
 
 // ---------------------------------------------------------------- main

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { POSTGRES_UNAVAILABLE, privatePostgresAvailable, startPostgres } from "../harness/postgres.ts";
 import { pod } from "./pod.ts";
 import { lines } from "./lines.ts";
+import { percentile, textTable } from "./report.ts";
 
 const TARGETS = { mutatingP99Ms: 25, list10kMs: 300 };
 const MUTATING_PER_SECOND = 200;
@@ -97,11 +98,6 @@ interface Latency {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
 const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -269,9 +265,7 @@ function table(results: Record<string, BackendFigures>): string {
       rows.push([backend, `list ${list.pods} pods as ${name} (${mb} MB; min ${l.minMs}, max ${l.maxMs})`, String(l.runs), "0", l.p50Ms.toFixed(1), "", "", `p50 ≤ ${TARGETS.list10kMs} ${mark(l.p50Ms <= TARGETS.list10kMs)}`]);
     }
   }
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  const format = (r: string[]) => r.map((cell, c) => (c >= 2 && c <= 6 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  ");
-  return [format(rows[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(format)].join("\n");
+  return textTable(rows, (c) => c >= 2 && c <= 6);
 }
 
 async function benchBackend(args: string[]): Promise<BackendFigures> {

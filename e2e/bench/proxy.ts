@@ -15,6 +15,7 @@ import { bootstrap } from "../../control-plane/src/api/bootstrap.ts";
 import { openStore } from "../../control-plane/src/storage/open.ts";
 import { ServiceProxy } from "../../node-agent/src/proxy/service-proxy.ts";
 import { lines } from "./lines.ts";
+import { textTable } from "./report.ts";
 
 const TARGETS = { throughputRatio: 0.8, addedP50Ms: 0.3 };
 /** Seconds per measurement; each scenario is measured ROUNDS times, direct and proxied alternating. */
@@ -291,9 +292,7 @@ async function main(): Promise<void> {
         `≥${TARGETS.throughputRatio} ${throughputOk ? "✓" : "✗"}  ≤${TARGETS.addedP50Ms} ms ${latencyOk ? "✓" : "✗"}`,
       ]);
     }
-    const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-    const format = (r: string[]) => r.map((cell, c) => (c >= 2 && c <= 7 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  ");
-    console.log([format(rows[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(format)].join("\n"));
+    console.log(textTable(rows, (c) => c >= 2 && c <= 7));
     console.log(
       `endpoints change, ${CHANGES} times: watch event → proxy synced p50 ${change.eventToSyncedP50Ms.toFixed(3)} ms, max ${change.eventToSyncedMaxMs.toFixed(3)} ms (target ≤ 100 ms ${change.eventToSyncedMaxMs <= 100 ? "✓" : "✗"}); ` +
         `first new connection answered by the new endpoint: from the watch event p50 ${change.fromEventP50Ms.toFixed(2)} ms, max ${change.fromEventMaxMs.toFixed(2)} ms, ` +

@@ -40,6 +40,7 @@ import { type Cluster, eventually, startCluster } from "../harness/cluster.ts";
 import { privatePostgresAvailable, startPostgres } from "../harness/postgres.ts";
 import { type HollowNodes, startHollowNodes } from "../hollow/hollow-nodes.ts";
 import { CpuMeter, type CpuUse, cpuBetween, memory } from "./proc.ts";
+import { percentile, textTable } from "./report.ts";
 
 const sizeOf = (name: string, fallback: number): number => {
   const value = Number(process.env[name] ?? fallback);
@@ -241,11 +242,6 @@ interface ThroughputFigures {
   /** CPU milliseconds per bound pod, server and Postgres together. */
   controlPlaneCpuMsPerPod: number;
   violations: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
 /** Binds per whole second from the first bind (the partial last second left out), as scheduler_perf samples throughput. */
@@ -491,10 +487,8 @@ function table(results: Results): string {
       seconds: m.allRunningSeconds.toFixed(1),
     }));
   }
-  const widths = header.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const left = new Set([1, header.length - 1]);
-  const format = (r: string[]) => r.map((cell, c) => (left.has(c) ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ").trimEnd();
-  return [format(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(format)].join("\n");
+  return textTable(rows, (c) => !left.has(c), { trimEnd: true });
 }
 
 interface Results {

@@ -11,6 +11,7 @@ import type { KubeObject, Store } from "../../control-plane/src/storage/store.ts
 import { POSTGRES_UNAVAILABLE, privatePostgresAvailable, startPostgres } from "../harness/postgres.ts";
 import { pod } from "./pod.ts";
 import { lines } from "./lines.ts";
+import { percentile, textTable } from "./report.ts";
 
 const TARGETS = { watchP99Ms: 25, list10kP50Ms: 250 };
 const CONCURRENCY = [1, 8, 32] as const;
@@ -31,11 +32,6 @@ interface Latency {
   opsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
 function summarise(samples: number[], seconds: number): Latency {
@@ -263,9 +259,7 @@ function table(results: Record<string, BackendFigures>): string {
       rows.push([backend, "watch A→B: write start → event", String(w.writers), String(w.events), "", w.startToEventP50Ms.toFixed(2), w.startToEventP99Ms.toFixed(2), ""]);
     }
   }
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  const format = (r: string[]) => r.map((cell, c) => (c >= 2 && c <= 6 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  ");
-  return [format(rows[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(format)].join("\n");
+  return textTable(rows, (c) => c >= 2 && c <= 6);
 }
 
 async function main(): Promise<void> {

@@ -2,12 +2,13 @@
 // keeps current, a pod's way to Running with the status and events
 // Kubernetes shows, volumes that follow their ConfigMaps, logs through the
 // API server's pods/log, usage figures, deletion.
-import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { resourceOf } from "../../client/kube-client.ts";
-import { eventually, type InProcessApi, inProcessApi } from "../../e2e/harness/in-process-api.ts";
+import { eventually } from "../../e2e/harness/in-process-api.ts";
 import type { Summary } from "./stats/stats-collector.ts";
-import { conditionOf, containerStatusOf, getPod, podEvents, podsResource, testPod, unique } from "./testing/pods.ts";
-import { startTestAgent, steadyReadings, type TestAgent } from "./testing/test-agent.ts";
+import { agentSuite } from "./testing/agent-suite.ts";
+import { conditionOf, containerStatusOf, podEvents, podsResource, unique } from "./testing/pods.ts";
+import { steadyReadings } from "./testing/test-agent.ts";
 
 setDefaultTimeout(60_000);
 
@@ -16,30 +17,8 @@ const leases = resourceOf("coordination.k8s.io/v1", "leases");
 const runtimeClasses = resourceOf("node.k8s.io/v1", "runtimeclasses");
 const configMaps = resourceOf("v1", "configmaps");
 
-let api: InProcessApi;
-let node: TestAgent;
-let nodeName: string;
-
-beforeAll(async () => {
-  api = await inProcessApi();
-});
-
-afterAll(async () => {
-  await api.close();
-});
-
-afterEach(async () => {
-  await node?.cleanup();
-});
-
-async function agent(options: Parameters<typeof startTestAgent>[1] = {}): Promise<TestAgent> {
-  nodeName = unique("edge");
-  node = await startTestAgent(api.client, { nodeName, ...options });
-  return node;
-}
-
-const create = (name: string, spec: Parameters<typeof testPod>[2] = {}) => api.admin.create(podsResource, testPod(name, nodeName, spec));
-const pod = (name: string) => getPod(api.admin, name);
+const suite = agentSuite("edge");
+const { agent, create, pod } = suite;
 const running = (name: string) =>
   eventually(`${name} running and ready`, async () => {
     const p = await pod(name);
@@ -49,10 +28,10 @@ const running = (name: string) =>
 describe("the node", () => {
   test("is registered with capacity, addresses, runtime labels and conditions; its lease renewed; the RuntimeClasses made", async () => {
     await agent();
-    await node.agent.node.registered;
-    const registered = (await api.admin.get(nodes, undefined, nodeName)) as Record<string, any>;
+    await suite.node.agent.node.registered;
+    const registered = (await suite.api.admin.get(nodes, undefined, suite.nodeName)) as Record<string, any>;
     expect(registered.metadata.labels).toMatchObject({
-      "kubernetes.io/hostname": nodeName,
+      "kubernetes.io/hostname": suite.nodeName,
       "kubernetes.io/os": "linux",
       "ledge.dev/runtime-wasm": "true",
       "ledge.dev/runtime-oci": "true",
@@ -61,7 +40,7 @@ describe("the node", () => {
     expect(registered.status.capacity).toMatchObject({ cpu: "4", memory: `${8 * 1024 * 1024}Ki`, pods: "110" });
     expect(registered.status.allocatable).toEqual(registered.status.capacity);
     expect(registered.status.addresses).toContainEqual({ type: "InternalIP", address: "127.0.0.1" });
-    expect(registered.status.daemonEndpoints.kubeletEndpoint.Port).toBe(node.agent.port);
+    expect(registered.status.daemonEndpoints.kubeletEndpoint.Port).toBe(suite.node.agent.port);
     expect(registered.status.nodeInfo).toMatchObject({ operatingSystem: "linux", containerRuntimeVersion: "fake://0.1.0" });
     const conditions = Object.fromEntries(registered.status.conditions.map((c: any) => [c.type, [c.status, c.reason]]));
     expect(conditions).toEqual({
@@ -70,35 +49,35 @@ describe("the node", () => {
       PIDPressure: ["False", "KubeletHasSufficientPID"],
       Ready: ["True", "KubeletReady"],
     });
-    const lease = (await eventually("the lease", () => api.admin.get(leases, "kube-node-lease", nodeName).catch(() => undefined))) as Record<string, any>;
-    expect(lease.spec).toMatchObject({ holderIdentity: nodeName, leaseDurationSeconds: 40 });
+    const lease = (await eventually("the lease", () => suite.api.admin.get(leases, "kube-node-lease", suite.nodeName).catch(() => undefined))) as Record<string, any>;
+    expect(lease.spec).toMatchObject({ holderIdentity: suite.nodeName, leaseDurationSeconds: 40 });
     const renewed = lease.spec.renewTime;
-    node.clock.advance(10_000);
-    await eventually("renewed", async () => ((await api.admin.get(leases, "kube-node-lease", nodeName)) as Record<string, any>).spec.renewTime !== renewed);
-    const classes = (await api.admin.list(runtimeClasses)).items.map((c) => [c.metadata.name, c.handler]);
+    suite.node.clock.advance(10_000);
+    await eventually("renewed", async () => ((await suite.api.admin.get(leases, "kube-node-lease", suite.nodeName)) as Record<string, any>).spec.renewTime !== renewed);
+    const classes = (await suite.api.admin.list(runtimeClasses)).items.map((c) => [c.metadata.name, c.handler]);
     expect(classes).toEqual(expect.arrayContaining([["wasm", "wasm"], ["wasmtime", "wasmtime"], ["jco", "jco"], ["runc", "runc"]]));
   });
 
   test("posts status when a condition changes, and at least every minute", async () => {
     let available = 6 * 1024 ** 3;
     await agent({ readings: steadyReadings({ memoryAvailableBytes: () => available }) });
-    await node.agent.node.registered;
+    await suite.node.agent.node.registered;
     const heartbeat = async () =>
-      ((await api.admin.get(nodes, undefined, nodeName)) as Record<string, any>).status.conditions.find((c: any) => c.type === "Ready").lastHeartbeatTime;
+      ((await suite.api.admin.get(nodes, undefined, suite.nodeName)) as Record<string, any>).status.conditions.find((c: any) => c.type === "Ready").lastHeartbeatTime;
     const first = await heartbeat();
     available = 50 * 1024 * 1024;
-    node.clock.advance(10_000);
+    suite.node.clock.advance(10_000);
     const pressure = await eventually("MemoryPressure", async () => {
-      const n = (await api.admin.get(nodes, undefined, nodeName)) as Record<string, any>;
+      const n = (await suite.api.admin.get(nodes, undefined, suite.nodeName)) as Record<string, any>;
       return n.status.conditions.find((c: any) => c.type === "MemoryPressure" && c.status === "True");
     });
     expect(pressure.reason).toBe("KubeletHasInsufficientMemory");
     const afterChange = await heartbeat();
     expect(afterChange).not.toBe(first);
     // Nothing changes for 50 s: no posts; at a minute, a heartbeat.
-    for (let i = 0; i < 5; i++) node.clock.advance(10_000);
-    await node.agent.pods.statusSettled();
-    node.clock.advance(10_000);
+    for (let i = 0; i < 5; i++) suite.node.clock.advance(10_000);
+    await suite.node.agent.pods.statusSettled();
+    suite.node.clock.advance(10_000);
     await eventually("a heartbeat a minute later", async () => (await heartbeat()) !== afterChange);
   });
 });
@@ -125,10 +104,10 @@ describe("a pod", () => {
       ["ContainersReady", "True"],
       ["Ready", "True"],
     ]);
-    const [instance] = node.runtime.instances(name, "app");
+    const [instance] = suite.node.runtime.instances(name, "app");
     expect(instance!.config.podIP).toBe(p.status!.podIP!);
     const events = await eventually("events", async () => {
-      const list = await podEvents(api.admin, name);
+      const list = await podEvents(suite.api.admin, name);
       return list.length >= 4 ? list : undefined;
     });
     expect(events).toEqual([
@@ -151,27 +130,27 @@ describe("a pod", () => {
     await agent();
     const name = unique("web");
     await create(name, { terminationGracePeriodSeconds: 20 });
-    const instance = await node.runtime.instance(name, "app");
+    const instance = await suite.node.runtime.instance(name, "app");
     instance.ignoresTerm = true;
     await running(name);
-    await api.admin.delete(podsResource, "default", name);
+    await suite.api.admin.delete(podsResource, "default", name);
     await eventually("stop asked", () => instance.stops.length > 0);
     expect(instance.stops).toEqual([20_000]);
     expect(instance.running).toBe(true);
-    node.clock.advance(20_000);
+    suite.node.clock.advance(20_000);
     await eventually("the pod object gone", async () => (await pod(name)) === undefined);
     expect(instance.running).toBe(false);
-    expect(await podEvents(api.admin, name)).toContain("Killing: Stopping container app");
-    expect(node.agent.pods.find("default", name)).toBeUndefined();
+    expect(await podEvents(suite.api.admin, name)).toContain("Killing: Stopping container app");
+    expect(suite.node.agent.pods.find("default", name)).toBeUndefined();
   });
 
   test("a shorter grace period on deletion wins over the pod's", async () => {
     await agent();
     const name = unique("web");
     await create(name, { terminationGracePeriodSeconds: 60 });
-    const instance = await node.runtime.instance(name, "app");
+    const instance = await suite.node.runtime.instance(name, "app");
     await running(name);
-    await api.admin.delete(podsResource, "default", name, { gracePeriodSeconds: 5 });
+    await suite.api.admin.delete(podsResource, "default", name, { gracePeriodSeconds: 5 });
     await eventually("stopped", () => instance.stops.length > 0);
     expect(instance.stops).toEqual([5_000]);
     await eventually("gone", async () => (await pod(name)) === undefined);
@@ -181,12 +160,12 @@ describe("a pod", () => {
     await agent();
     const name = unique("web");
     await create(name, { terminationGracePeriodSeconds: 60 });
-    const instance = await node.runtime.instance(name, "app");
+    const instance = await suite.node.runtime.instance(name, "app");
     await running(name);
-    await api.admin.delete(podsResource, "default", name, { gracePeriodSeconds: 0 });
+    await suite.api.admin.delete(podsResource, "default", name, { gracePeriodSeconds: 0 });
     await eventually("stopped", () => !instance.running);
     expect(instance.stops).toEqual([2_000]);
-    await eventually("forgotten", () => node.agent.pods.find("default", name) === undefined);
+    await eventually("forgotten", () => suite.node.agent.pods.find("default", name) === undefined);
   });
 });
 
@@ -199,21 +178,21 @@ describe("volumes", () => {
       volumes: [{ name: "config", configMap: { name: settings } }],
       containers: [{ name: "app", image: "example.com/app:1", volumeMounts: [{ name: "config", mountPath: "/etc/app" }] }],
     });
-    const failed = await eventually("FailedMount", async () => (await podEvents(api.admin, name)).find((e) => e.startsWith("FailedMount")));
+    const failed = await eventually("FailedMount", async () => (await podEvents(suite.api.admin, name)).find((e) => e.startsWith("FailedMount")));
     expect(failed).toBe(`FailedMount: MountVolume.SetUp failed for volume "config" : configmap "${settings}" not found`);
     const pending = await pod(name);
     expect(pending?.status?.phase).toBe("Pending");
     expect(containerStatusOf(pending)?.state?.waiting?.reason).toBe("ContainerCreating");
 
-    await api.admin.create(configMaps, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: settings, namespace: "default" }, data: { mode: "slow" } });
-    node.clock.advance(10_000);
-    const instance = await node.runtime.instance(name, "app");
+    await suite.api.admin.create(configMaps, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: settings, namespace: "default" }, data: { mode: "slow" } });
+    suite.node.clock.advance(10_000);
+    const instance = await suite.node.runtime.instance(name, "app");
     const [mount] = instance.config.mounts;
     expect(mount).toMatchObject({ containerPath: "/etc/app", readOnly: true });
     expect(await Bun.file(`${mount!.hostPath}/mode`).text()).toBe("slow");
 
-    await api.admin.patch(configMaps, "default", settings, "merge", { data: { mode: "fast" } });
-    node.clock.advance(30_000);
+    await suite.api.admin.patch(configMaps, "default", settings, "merge", { data: { mode: "fast" } });
+    suite.node.clock.advance(30_000);
     await eventually("the file updated", async () => (await Bun.file(`${mount!.hostPath}/mode`).text()) === "fast");
     expect(instance.running).toBe(true);
   });
@@ -221,7 +200,7 @@ describe("volumes", () => {
 
 describe("logs", () => {
   const logs = async (name: string, query: Record<string, string | number | boolean | undefined> = {}) => {
-    const response = await api.admin.request("GET", `/api/v1/namespaces/default/pods/${name}/log`, { query });
+    const response = await suite.api.admin.request("GET", `/api/v1/namespaces/default/pods/${name}/log`, { query });
     return response.text();
   };
 
@@ -229,8 +208,8 @@ describe("logs", () => {
     await agent();
     const name = unique("chatty");
     await create(name, { containers: [{ name: "app", image: "example.com/app:1" }, { name: "sidecar", image: "example.com/app:1" }] });
-    const first = await node.runtime.instance(name, "app");
-    (await node.runtime.instance(name, "sidecar")).log("from the sidecar");
+    const first = await suite.node.runtime.instance(name, "app");
+    (await suite.node.runtime.instance(name, "sidecar")).log("from the sidecar");
     for (const line of ["one", "two", "three"]) first.log(line);
     first.log("oops", "stderr");
     await running(name);
@@ -241,15 +220,15 @@ describe("logs", () => {
     const stamped = (await logs(name, { container: "app", timestamps: true })).trim().split("\n");
     expect(stamped[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z one$/);
 
-    const error = await api.admin.request("GET", `/api/v1/namespaces/default/pods/${name}/log`).catch((e: unknown) => e);
+    const error = await suite.api.admin.request("GET", `/api/v1/namespaces/default/pods/${name}/log`).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 400, message: `a container name must be specified for pod ${name}, choose one of: [app sidecar]` });
-    const noPrevious = await api.admin.request("GET", `/api/v1/namespaces/default/pods/${name}/log`, { query: { container: "app", previous: true } }).catch((e: unknown) => e);
+    const noPrevious = await suite.api.admin.request("GET", `/api/v1/namespaces/default/pods/${name}/log`, { query: { container: "app", previous: true } }).catch((e: unknown) => e);
     expect(noPrevious).toMatchObject({ code: 400, message: `previous terminated container "app" in pod "${name}" not found` });
 
     first.exit(1);
-    await eventually("backing off", () => node.agent.pods.find("default", name)?.record.containers.find((c) => c.name === "app")?.state.name === "crash-loop-backoff");
-    node.clock.advance(10_000);
-    (await node.runtime.instance(name, "app", 2)).log("second life");
+    await eventually("backing off", () => suite.node.agent.pods.find("default", name)?.record.containers.find((c) => c.name === "app")?.state.name === "crash-loop-backoff");
+    suite.node.clock.advance(10_000);
+    (await suite.node.runtime.instance(name, "app", 2)).log("second life");
     await eventually("restarted", async () => containerStatusOf(await pod(name))?.restartCount === 1);
     expect(await logs(name, { container: "app" })).toBe("second life\n");
     expect(await logs(name, { container: "app", previous: true })).toBe("one\ntwo\nthree\noops\n");
@@ -259,10 +238,10 @@ describe("logs", () => {
     await agent();
     const name = unique("follow");
     await create(name, { restartPolicy: "Never" });
-    const instance = await node.runtime.instance(name, "app");
+    const instance = await suite.node.runtime.instance(name, "app");
     instance.log("before");
     await running(name);
-    const response = await api.admin.request("GET", `/api/v1/namespaces/default/pods/${name}/log`, { query: { follow: true } });
+    const response = await suite.api.admin.request("GET", `/api/v1/namespaces/default/pods/${name}/log`, { query: { follow: true } });
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
     let seen = "";
@@ -289,10 +268,10 @@ describe("logs", () => {
   test("a container that never started has no logs, in the kubelet's words", async () => {
     await agent();
     const name = unique("stuck");
-    node.images.fail("example.com/stuck:1", "NotFound", "manifest unknown");
+    suite.node.images.fail("example.com/stuck:1", "NotFound", "manifest unknown");
     await create(name, { containers: [{ name: "app", image: "example.com/stuck:1" }] });
     await eventually("ImagePullBackOff", async () => containerStatusOf(await pod(name))?.state?.waiting?.reason === "ImagePullBackOff");
-    const error = await api.admin.request("GET", `/api/v1/namespaces/default/pods/${name}/log`).catch((e: unknown) => e);
+    const error = await suite.api.admin.request("GET", `/api/v1/namespaces/default/pods/${name}/log`).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 400, message: `container "app" in pod "${name}" is waiting to start: ImagePullBackOff` });
   });
 });
@@ -302,17 +281,17 @@ describe("usage", () => {
     await agent();
     const name = unique("busy");
     await create(name);
-    const instance = await node.runtime.instance(name, "app");
+    const instance = await suite.node.runtime.instance(name, "app");
     instance.usage = { memoryBytes: 42 * 1024 * 1024, cpuMillis: 1_000 };
     await running(name);
-    await node.agent.stats.sample();
+    await suite.node.agent.stats.sample();
     instance.usage = { memoryBytes: 42 * 1024 * 1024, cpuMillis: 6_000 };
-    node.clock.advance(10_000);
+    suite.node.clock.advance(10_000);
     const summary = await eventually("a second sample", async () => {
-      const s = (await (await fetch(`${node.agent.url}/stats/summary`)).json()) as Summary;
+      const s = (await (await fetch(`${suite.node.agent.url}/stats/summary`)).json()) as Summary;
       return s.pods.find((p) => p.podRef.name === name)?.containers[0]?.cpu?.usageNanoCores ? s : undefined;
     });
-    expect(summary.node.nodeName).toBe(nodeName);
+    expect(summary.node.nodeName).toBe(suite.nodeName);
     expect(summary.node.memory.workingSetBytes).toBe(2 * 1024 ** 3);
     const stats = summary.pods.find((p) => p.podRef.name === name)!;
     // 5 s of CPU over 10 s: half a core.

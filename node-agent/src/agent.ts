@@ -153,7 +153,7 @@ export class Agent {
               store,
               nodeName: options.nodeName,
               nodes: apiNodeView(options.client, log),
-              sandboxOf: async (uid) => sandboxKindOf(store.pods().find((p) => p.uid === uid)?.pod as Pod | undefined, { runtimes: options.runtimes, runtimeClass: (name) => objects.runtimeClass(name) }),
+              sandboxOf: async (uid) => sandboxKindOf(store.pod(uid)?.pod as Pod | undefined, { runtimes: options.runtimes, runtimeClass: (name) => objects.runtimeClass(name) }),
               log,
             })
           : new LoopbackNetwork(store, options.podCIDR ?? DEFAULT_LOOPBACK_POD_CIDR));

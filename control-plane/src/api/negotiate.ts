@@ -125,6 +125,13 @@ function listMetadata(list: Omit<ListBody, "items">): Record<string, unknown> {
   return metadata;
 }
 
+const tableOptions = (list: Omit<ListBody, "items">, representation: Extract<Representation, { as: "table" }>) => ({
+  includeObject: representation.includeObject,
+  resourceVersion: list.resourceVersion,
+  continue: list.continue,
+  remainingItemCount: list.remainingItemCount,
+});
+
 /** Whether `listTextResponse` serves the representation: objects as JSON, or a Table. */
 export const servedFromText = (representation: Representation): representation is TextRepresentation =>
   representation.as === "table" || (representation.as === "object" && !representation.yaml);
@@ -144,12 +151,7 @@ export function listTextResponse(
 ): Response {
   let body: string;
   if (representation.as === "table") {
-    body = toTableJson(itemKind, list.items, {
-      includeObject: representation.includeObject,
-      resourceVersion: list.resourceVersion,
-      continue: list.continue,
-      remainingItemCount: list.remainingItemCount,
-    });
+    body = toTableJson(itemKind, list.items, tableOptions(list, representation));
   } else {
     const head = JSON.stringify({ kind: list.kind, apiVersion: list.apiVersion, metadata: listMetadata(list) });
     body = `${head.slice(0, -1)},"items":[${list.items.join(",")}]}`;
@@ -162,16 +164,7 @@ export function listResponse(list: ListBody, itemKind: string, representation: R
   const metadata = listMetadata(list);
   switch (representation.as) {
     case "table":
-      return json(
-        toTable(itemKind, list.items, {
-          includeObject: representation.includeObject,
-          resourceVersion: list.resourceVersion,
-          continue: list.continue,
-          remainingItemCount: list.remainingItemCount,
-        }),
-        200,
-        headers,
-      );
+      return json(toTable(itemKind, list.items, tableOptions(list, representation)), 200, headers);
     case "metadata":
       return json(
         { kind: "PartialObjectMetadataList", apiVersion: "meta.k8s.io/v1", metadata, items: list.items.map(partial) },

@@ -59,8 +59,8 @@ export const isOurVeth = (name: string): boolean => /^lv[0-9a-f]{12}$/.test(name
  * come and go and leaves stale ARP entries in every pod.
  */
 export function bridgeMac(gateway: string): string {
-  const n = ipv4FromString(gateway) ?? 0;
-  return ["02", "4c", ...[24, 16, 8, 0].map((shift) => (Math.floor(n / 2 ** shift) % 256).toString(16).padStart(2, "0"))].join(":");
+  const octets = ipv4ToString(ipv4FromString(gateway) ?? 0).split(".");
+  return ["02", "4c", ...octets.map((o) => Number(o).toString(16).padStart(2, "0"))].join(":");
 }
 
 /** Creating the bridge itself, when it is missing. */

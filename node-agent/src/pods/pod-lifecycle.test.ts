@@ -2,51 +2,29 @@
 // fake runtime and a clock the tests move: restart policies and their
 // back-off, init containers, image pulls that fail, starts that fail,
 // configs that cannot be built yet, admission.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { resourceOf } from "../../../client/kube-client.ts";
-import { eventually, type InProcessApi, inProcessApi } from "../../../e2e/harness/in-process-api.ts";
-import { conditionOf, containerStatusOf, getPod, podEvents, podsResource, testPod, unique } from "../testing/pods.ts";
-import { startTestAgent, type TestAgent } from "../testing/test-agent.ts";
+import { eventually } from "../../../e2e/harness/in-process-api.ts";
+import { agentSuite } from "../testing/agent-suite.ts";
+import { conditionOf, containerStatusOf, podEvents, unique } from "../testing/pods.ts";
 import type { ContainerState } from "./containers/container-states.ts";
 
 const configMaps = resourceOf("v1", "configmaps");
 
-let api: InProcessApi;
-let node: TestAgent;
-let nodeName: string;
-
-beforeAll(async () => {
-  api = await inProcessApi();
-});
-
-afterAll(async () => {
-  await api.close();
-});
-
-afterEach(async () => {
-  await node?.cleanup();
-});
-
-async function agent(options: Parameters<typeof startTestAgent>[1] = {}): Promise<TestAgent> {
-  nodeName = unique("node");
-  node = await startTestAgent(api.client, { nodeName, ...options });
-  return node;
-}
-
-const create = (name: string, spec: Parameters<typeof testPod>[2] = {}) => api.admin.create(podsResource, testPod(name, nodeName, spec));
-const pod = (name: string) => getPod(api.admin, name);
+const suite = agentSuite();
+const { agent, create, pod } = suite;
 const stateOf = (name: string, container = "app"): ContainerState | undefined =>
-  node.agent.pods.find("default", name)?.record.containers.find((c) => c.name === container)?.state;
+  suite.node.agent.pods.find("default", name)?.record.containers.find((c) => c.name === container)?.state;
 
 describe("restartPolicy Always", () => {
   test("an exited container is restarted after 10 s, then 20 s, its restarts and last state reported (CrashLoopBackOff)", async () => {
     await agent();
     const name = unique("crash");
     await create(name);
-    const first = await node.runtime.instance(name, "app", 1);
+    const first = await suite.node.runtime.instance(name, "app", 1);
     await eventually("Running", async () => (await pod(name))?.status?.phase === "Running");
 
-    const crashedAt = node.clock.now();
+    const crashedAt = suite.node.clock.now();
     first.log("boom");
     first.exit(1);
     const waiting = await eventually("CrashLoopBackOff", async () => {
@@ -61,25 +39,25 @@ describe("restartPolicy Always", () => {
     expect((await pod(name))?.status?.phase).toBe("Running");
     // Waiting for exactly the back-off: due 10 s after the crash, on the agent's clock.
     expect(stateOf(name)).toMatchObject({ name: "crash-loop-backoff", until: crashedAt + 10_000 });
-    expect(node.runtime.instances(name, "app")).toHaveLength(1);
+    expect(suite.node.runtime.instances(name, "app")).toHaveLength(1);
 
-    node.clock.advance(10_000);
-    const second = await node.runtime.instance(name, "app", 2);
+    suite.node.clock.advance(10_000);
+    const second = await suite.node.runtime.instance(name, "app", 2);
     const restarted = await eventually("restarted", async () => {
       const status = containerStatusOf(await pod(name));
       return status?.state?.running && status.restartCount === 1 ? status : undefined;
     });
     expect(restarted.lastState?.terminated?.exitCode).toBe(1);
 
-    const secondCrash = node.clock.now();
+    const secondCrash = suite.node.clock.now();
     second.exit(2);
     await eventually("second back-off", async () => containerStatusOf(await pod(name))?.state?.waiting?.message?.startsWith("back-off 20s"));
     expect(stateOf(name)).toMatchObject({ name: "crash-loop-backoff", until: secondCrash + 20_000 });
-    node.clock.advance(20_000);
-    await node.runtime.instance(name, "app", 3);
+    suite.node.clock.advance(20_000);
+    await suite.node.runtime.instance(name, "app", 3);
     await eventually("restartCount 2", async () => containerStatusOf(await pod(name))?.restartCount === 2);
     const events = await eventually("BackOff events", async () => {
-      const list = await podEvents(api.admin, name);
+      const list = await podEvents(suite.api.admin, name);
       return list.some((e) => e.startsWith("BackOff: Back-off restarting failed container app")) ? list : undefined;
     });
     expect(events.filter((e) => e.startsWith("Started:"))).not.toHaveLength(0);
@@ -91,24 +69,24 @@ describe("restartPolicy Always", () => {
     await create(name);
     const delays: number[] = [];
     for (let n = 1; n <= 7; n++) {
-      const instance = await node.runtime.instance(name, "app", n);
+      const instance = await suite.node.runtime.instance(name, "app", n);
       await eventually(`instance ${n} running`, () => stateOf(name)?.name === "running");
-      const at = node.clock.now();
+      const at = suite.node.clock.now();
       instance.exit(1);
       const state = await eventually(`back-off ${n}`, () => {
         const s = stateOf(name);
         return s?.name === "crash-loop-backoff" ? s : undefined;
       });
       delays.push(state.until - at);
-      node.clock.advance(state.until - at);
+      suite.node.clock.advance(state.until - at);
     }
     expect(delays).toEqual([10_000, 20_000, 40_000, 80_000, 160_000, 300_000, 300_000]);
 
     // Ten minutes of running: the next crash is forgiven back to 10 s.
-    const long = await node.runtime.instance(name, "app", 8);
+    const long = await suite.node.runtime.instance(name, "app", 8);
     await eventually("running", () => stateOf(name)?.name === "running");
-    node.clock.advance(600_000);
-    const at = node.clock.now();
+    suite.node.clock.advance(600_000);
+    const at = suite.node.clock.now();
     long.exit(1);
     const state = await eventually("back-off after a long run", () => {
       const s = stateOf(name);
@@ -127,7 +105,7 @@ describe("restartPolicy Never and OnFailure", () => {
     await agent();
     const name = unique("job");
     await create(name, { restartPolicy });
-    const instance = await node.runtime.instance(name, "app");
+    const instance = await suite.node.runtime.instance(name, "app");
     instance.exit(exitCode);
     const done = await eventually(phase, async () => {
       const p = await pod(name);
@@ -136,17 +114,17 @@ describe("restartPolicy Never and OnFailure", () => {
     expect(containerStatusOf(done)?.state?.terminated).toMatchObject({ exitCode, reason });
     expect(containerStatusOf(done)?.restartCount).toBe(0);
     expect(done.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({ status: "False", reason: "PodCompleted" });
-    expect(node.runtime.instances(name, "app")).toHaveLength(1);
+    expect(suite.node.runtime.instances(name, "app")).toHaveLength(1);
   });
 
   test("OnFailure restarts a failed container, and the pod succeeds once it exits 0", async () => {
     await agent();
     const name = unique("retry");
     await create(name, { restartPolicy: "OnFailure" });
-    (await node.runtime.instance(name, "app", 1)).exit(1);
+    (await suite.node.runtime.instance(name, "app", 1)).exit(1);
     await eventually("back-off", () => stateOf(name)?.name === "crash-loop-backoff");
-    node.clock.advance(10_000);
-    (await node.runtime.instance(name, "app", 2)).exit(0);
+    suite.node.clock.advance(10_000);
+    (await suite.node.runtime.instance(name, "app", 2)).exit(0);
     const done = await eventually("Succeeded", async () => {
       const p = await pod(name);
       return p?.status?.phase === "Succeeded" ? p : undefined;
@@ -165,19 +143,19 @@ describe("init containers", () => {
         { name: "second", image: "example.com/init:1" },
       ],
     });
-    const first = await node.runtime.instance(name, "first");
+    const first = await suite.node.runtime.instance(name, "first");
     const pending = await eventually("Pending with PodInitializing", async () => {
       const p = await pod(name);
       return containerStatusOf(p, "app")?.state?.waiting?.reason === "PodInitializing" ? p : undefined;
     });
     expect(pending.status?.phase).toBe("Pending");
     expect(pending.status?.conditions?.find((c) => c.type === "Initialized")).toMatchObject({ status: "False", reason: "ContainersNotInitialized" });
-    expect(node.runtime.instances(name, "second")).toHaveLength(0);
+    expect(suite.node.runtime.instances(name, "second")).toHaveLength(0);
     first.exit(0);
-    const second = await node.runtime.instance(name, "second");
-    expect(node.runtime.instances(name, "app")).toHaveLength(0);
+    const second = await suite.node.runtime.instance(name, "second");
+    expect(suite.node.runtime.instances(name, "app")).toHaveLength(0);
     second.exit(0);
-    await node.runtime.instance(name, "app");
+    await suite.node.runtime.instance(name, "app");
     const running = await eventually("Running", async () => {
       const p = await pod(name);
       return p?.status?.phase === "Running" ? p : undefined;
@@ -193,20 +171,20 @@ describe("init containers", () => {
     await agent();
     const retried = unique("init-retry");
     await create(retried, { initContainers: [{ name: "setup", image: "example.com/init:1" }] });
-    (await node.runtime.instance(retried, "setup", 1)).exit(1);
+    (await suite.node.runtime.instance(retried, "setup", 1)).exit(1);
     await eventually("back-off", () => stateOf(retried, "setup")?.name === "crash-loop-backoff");
-    node.clock.advance(10_000);
-    (await node.runtime.instance(retried, "setup", 2)).exit(0);
-    await node.runtime.instance(retried, "app");
+    suite.node.clock.advance(10_000);
+    (await suite.node.runtime.instance(retried, "setup", 2)).exit(0);
+    await suite.node.runtime.instance(retried, "app");
 
     const failed = unique("init-never");
     await create(failed, { restartPolicy: "Never", initContainers: [{ name: "setup", image: "example.com/init:1" }] });
-    (await node.runtime.instance(failed, "setup")).exit(1);
+    (await suite.node.runtime.instance(failed, "setup")).exit(1);
     const done = await eventually("Failed", async () => {
       const p = await pod(failed);
       return p?.status?.phase === "Failed" ? p : undefined;
     });
-    expect(node.runtime.instances(failed, "app")).toHaveLength(0);
+    expect(suite.node.runtime.instances(failed, "app")).toHaveLength(0);
     expect(containerStatusOf(done, "setup")?.state?.terminated?.exitCode).toBe(1);
   });
 });
@@ -216,21 +194,21 @@ describe("images", () => {
     await agent();
     const name = unique("pull");
     const image = "example.com/missing:1";
-    node.images.fail(image, "NotFound", "manifest unknown", 2);
+    suite.node.images.fail(image, "NotFound", "manifest unknown", 2);
     await create(name, { containers: [{ name: "app", image }] });
     const backoff = await eventually("ImagePullBackOff", async () => {
       const status = containerStatusOf(await pod(name));
       return status?.state?.waiting?.reason === "ImagePullBackOff" ? status : undefined;
     });
     expect(backoff.state?.waiting?.message).toBe(`Failed to pull image "${image}": manifest unknown`);
-    node.clock.advance(10_000);
-    await eventually("ErrImagePull while retrying", () => stateOf(name)?.name === "image-pull-backoff" && node.images.pulls.length >= 2);
+    suite.node.clock.advance(10_000);
+    await eventually("ErrImagePull while retrying", () => stateOf(name)?.name === "image-pull-backoff" && suite.node.images.pulls.length >= 2);
     const second = stateOf(name);
     expect(second).toMatchObject({ name: "image-pull-backoff" });
-    node.clock.advance(20_000);
-    await node.runtime.instance(name, "app");
+    suite.node.clock.advance(20_000);
+    await suite.node.runtime.instance(name, "app");
     const events = await eventually("events", async () => {
-      const list = await podEvents(api.admin, name);
+      const list = await podEvents(suite.api.admin, name);
       return list.some((e) => e.startsWith("Started")) ? list : undefined;
     });
     expect(events).toEqual(
@@ -242,12 +220,12 @@ describe("images", () => {
     await agent();
     const present = unique("present");
     await create(present, { containers: [{ name: "app", image: "example.com/app:1", imagePullPolicy: "IfNotPresent" }] });
-    await node.runtime.instance(present, "app");
+    await suite.node.runtime.instance(present, "app");
     const again = unique("again");
     await create(again, { containers: [{ name: "app", image: "example.com/app:1", imagePullPolicy: "IfNotPresent" }] });
-    await node.runtime.instance(again, "app");
+    await suite.node.runtime.instance(again, "app");
     const events = await eventually("Pulled", async () => {
-      const list = await podEvents(api.admin, again);
+      const list = await podEvents(suite.api.admin, again);
       return list.some((e) => e.startsWith("Pulled")) ? list : undefined;
     });
     expect(events).toContain('Pulled: Container image "example.com/app:1" already present on machine');
@@ -267,15 +245,15 @@ describe("starting", () => {
   test("a start the runtime refuses counts as an exit (StartError), then the container is started again", async () => {
     await agent();
     const name = unique("refused");
-    node.runtime.failNextStart("app", "bind: address already in use");
+    suite.node.runtime.failNextStart("app", "bind: address already in use");
     await create(name);
     const status = await eventually("StartError", async () => {
       const s = containerStatusOf(await pod(name));
       return s?.lastState?.terminated?.reason === "StartError" ? s : undefined;
     });
     expect(status.lastState?.terminated).toMatchObject({ exitCode: 128, message: "bind: address already in use" });
-    node.clock.advance(10_000);
-    await node.runtime.instance(name, "app");
+    suite.node.clock.advance(10_000);
+    await suite.node.runtime.instance(name, "app");
     await eventually("restartCount 1", async () => containerStatusOf(await pod(name))?.restartCount === 1);
   });
 
@@ -291,9 +269,9 @@ describe("starting", () => {
       return s?.state?.waiting?.reason === "CreateContainerConfigError" ? s : undefined;
     });
     expect(status.state?.waiting?.message).toBe(`configmap "${settings}" not found`);
-    await api.admin.create(configMaps, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: settings, namespace: "default" }, data: { mode: "fast" } });
-    node.clock.advance(10_000);
-    const instance = await node.runtime.instance(name, "app");
+    await suite.api.admin.create(configMaps, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: settings, namespace: "default" }, data: { mode: "fast" } });
+    suite.node.clock.advance(10_000);
+    const instance = await suite.node.runtime.instance(name, "app");
     expect(instance.config.env.MODE).toBe("fast");
     await eventually("running, no restarts", async () => {
       const s = containerStatusOf(await pod(name));
@@ -323,7 +301,7 @@ describe("starting", () => {
         },
       ],
     });
-    const { config } = await node.runtime.instance(name, "app");
+    const { config } = await suite.node.runtime.instance(name, "app");
     expect(config.env).toMatchObject({ GREETING: "hello", POD_NAME: name, POD_IP: config.podIP, MESSAGE: `hello from ${name}`, MEMORY: "64" });
     expect(config.command).toEqual(["serve", `--name=${name}`, "$(LITERAL)"]);
     expect(config.args).toEqual([`--ip=${config.podIP}`]);
@@ -338,9 +316,9 @@ describe("admission", () => {
     await agent({ maxPods: 2 });
     const names = [unique("a"), unique("b"), unique("c"), unique("d")];
     // Bound before the agent's first list, so all four arrive in one batch.
-    await node.stop();
+    await suite.node.stop();
     for (const name of names) await create(name);
-    node = await node.restart();
+    suite.node = await suite.node.restart();
     const phases = await eventually("all decided", async () => {
       const list = await Promise.all(names.map(async (name) => (await pod(name))?.status));
       return list.every((s) => s?.phase === "Running" || s?.phase === "Failed") ? list : undefined;

@@ -21,6 +21,8 @@ const SWEEP_EVERY_PICKS = 1024;
 export class Balancer {
   #policy: BalancerPolicy = { internalLocal: false, externalLocal: false };
   #endpoints: EndpointInfo[] = [];
+  /** endpointKey of every endpoint, made once per update rather than on each lookup. */
+  #keys: ReadonlySet<string> = new Set();
   #internal: EndpointInfo[] = [];
   #external: EndpointInfo[] = [];
   #next = 0;
@@ -39,6 +41,7 @@ export class Balancer {
   update(policy: BalancerPolicy, endpoints: EndpointInfo[]): void {
     this.#policy = policy;
     this.#endpoints = endpoints;
+    this.#keys = new Set(endpoints.map(endpointKey));
     const local = endpoints.filter((e) => e.nodeName === this.nodeName);
     this.#internal = usable(policy.internalLocal ? local : endpoints);
     this.#external = usable(policy.externalLocal ? local : endpoints);
@@ -70,9 +73,9 @@ export class Balancer {
     for (let i = 0; i < candidates.length; i++) {
       const endpoint = candidates[this.#next++ % candidates.length]!;
       if (this.#next >= Number.MAX_SAFE_INTEGER) this.#next = 0;
-      const key = endpointKey(endpoint);
-      if (exclude?.has(key)) continue;
-      if (timeout !== undefined) this.#affinity.set(clientIP, { endpoint: key, lastUsed: now });
+      // The key (a string) only when something needs it: plain round robin builds none per connection.
+      if (exclude?.size && exclude.has(endpointKey(endpoint))) continue;
+      if (timeout !== undefined) this.#affinity.set(clientIP, { endpoint: endpointKey(endpoint), lastUsed: now });
       return endpoint;
     }
     return undefined;
@@ -85,7 +88,7 @@ export class Balancer {
 
   /** Whether `endpoint` is still among this port's endpoints at all (ready or not). */
   has(endpoint: string): boolean {
-    return this.#endpoints.some((e) => endpointKey(e) === endpoint);
+    return this.#keys.has(endpoint);
   }
 
   #sweep(now: number, timeout: number): void {

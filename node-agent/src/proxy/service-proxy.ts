@@ -67,7 +67,8 @@ export class ServiceProxy {
   readonly #dirty = new Set<string>();
   readonly #running = new Map<string, Promise<void>>();
   readonly #retries = new Map<string, ReturnType<typeof setTimeout>>();
-  readonly #bindErrors = new Map<string, string>();
+  /** Listeners that could not be opened: why, and the Service that wanted each. */
+  readonly #bindErrors = new Map<string, { message: string; service: string | undefined }>();
   readonly #binder: ServiceAddressBinder;
   readonly #log: (message: string) => void;
   #stopped = false;
@@ -162,7 +163,7 @@ export class ServiceProxy {
 
   /** Listeners that could not be opened, with why (key → message). */
   bindErrors(): ReadonlyMap<string, string> {
-    return this.#bindErrors;
+    return new Map([...this.#bindErrors].map(([listenerKey, { message }]) => [listenerKey, message]));
   }
 
   async stop(): Promise<void> {
@@ -239,7 +240,7 @@ export class ServiceProxy {
       owned.listener.close();
       await this.#releaseAddress(owned.frontend);
       // A Service that wanted this address (a reused ClusterIP or NodePort) gets it now rather than at its retry.
-      const waiting = this.#bindErrorOwner.get(listenerKey);
+      const waiting = this.#bindErrors.get(listenerKey)?.service;
       if (waiting && waiting !== key) this.#schedule(waiting);
     }
     let failures = 0;
@@ -278,16 +279,14 @@ export class ServiceProxy {
     }
     if (mine.size) this.#byService.set(key, mine);
     else this.#byService.delete(key);
-    for (const listenerKey of [...this.#bindErrors.keys()]) if (!desired.has(listenerKey) && this.#bindErrorOwner.get(listenerKey) === key) this.#bindErrors.delete(listenerKey);
+    for (const [listenerKey, { service }] of [...this.#bindErrors]) if (!desired.has(listenerKey) && service === key) this.#bindErrors.delete(listenerKey);
     this.#retryLater(key, failures > 0);
   }
 
-  readonly #bindErrorOwner = new Map<string, string>();
-
   #bindFailed(listenerKey: string, message: string, service?: string): number {
-    if (this.#bindErrors.get(listenerKey) !== message) this.#log(`proxy: cannot listen on ${listenerKey}${service ? ` for ${service}` : ""}: ${message} (will retry)`);
-    this.#bindErrors.set(listenerKey, message);
-    if (service) this.#bindErrorOwner.set(listenerKey, service);
+    const before = this.#bindErrors.get(listenerKey);
+    if (before?.message !== message) this.#log(`proxy: cannot listen on ${listenerKey}${service ? ` for ${service}` : ""}: ${message} (will retry)`);
+    this.#bindErrors.set(listenerKey, { message, service: service ?? before?.service });
     return 1;
   }
 

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseCriLog } from "./cri-log.ts";
+import { within } from "../testing/deadline.ts";
 import { type ContainerConfig, type ContainerHandle, ExitReason, type ExitStatus, type Runtime, RuntimeError } from "./runtime.ts";
 import { buildFixtures, type FixtureName, imageOf, type WasmFixture } from "./testdata/fixtures.ts";
 
@@ -32,22 +33,8 @@ export type Workload = Pick<ContainerConfig, "image" | "command">;
 
 /** A componentize-js build is about a minute on a cold cache, seconds warm. */
 const FIXTURE_BUILD_MS = 300_000;
-const DEADLINE_MS = 30_000;
 /** Per test: a component's first start may include a transpile of a 12 MB guest. */
 const TEST_MS = 90_000;
-
-/** Resolves with the promise's value, or fails the test once the deadline passes. */
-async function within<T>(promise: Promise<T>, what: string, ms = DEADLINE_MS): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: still waiting after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 let podCounter = 0;
 /** A loopback address per pod, as loopback mode hands them out (all of 127.0.0.0/8 reaches lo). */

@@ -87,22 +87,13 @@ export class LocalStore {
   }
 
   pods(): StoredPod[] {
-    const rows = this.#db.query("SELECT uid, namespace, name, pod, record, pod_ip FROM pods ORDER BY updated_at").all() as {
-      uid: string;
-      namespace: string;
-      name: string;
-      pod: string;
-      record: string;
-      pod_ip: string | null;
-    }[];
-    return rows.map((row) => ({
-      uid: row.uid,
-      namespace: row.namespace,
-      name: row.name,
-      pod: JSON.parse(row.pod),
-      record: JSON.parse(row.record),
-      podIP: row.pod_ip ?? undefined,
-    }));
+    return (this.#db.query(`SELECT ${POD_COLUMNS} FROM pods ORDER BY updated_at`).all() as PodRow[]).map(storedPod);
+  }
+
+  /** One saved pod, by uid. */
+  pod(uid: string): StoredPod | undefined {
+    const row = this.#db.query(`SELECT ${POD_COLUMNS} FROM pods WHERE uid = ?`).get(uid) as PodRow | null;
+    return row ? storedPod(row) : undefined;
   }
 
   /** Saves a pod; an absent podIP keeps the one it holds (claimPodIP gives addresses up). */
@@ -176,3 +167,23 @@ export class LocalStore {
     this.#db.close();
   }
 }
+
+const POD_COLUMNS = "uid, namespace, name, pod, record, pod_ip";
+
+interface PodRow {
+  uid: string;
+  namespace: string;
+  name: string;
+  pod: string;
+  record: string;
+  pod_ip: string | null;
+}
+
+const storedPod = (row: PodRow): StoredPod => ({
+  uid: row.uid,
+  namespace: row.namespace,
+  name: row.name,
+  pod: JSON.parse(row.pod),
+  record: JSON.parse(row.record),
+  podIP: row.pod_ip ?? undefined,
+});

@@ -16,17 +16,18 @@ export async function list(req: RestRequest): Promise<Response> {
     limit,
     continue: req.query.get("continue") || undefined,
   };
-  const list = { apiVersion: req.resource.groupVersion, kind: req.resource.listKind };
+  const body = <T>(result: { items: T[]; revision: number; continue?: string }) => ({
+    apiVersion: req.resource.groupVersion,
+    kind: req.resource.listKind,
+    items: result.items,
+    resourceVersion: String(result.revision),
+    continue: result.continue,
+  });
   if (servedFromText(representation)) {
     // JSON and Tables are written from the stored text, without parsing and re-serialising every object.
     const result = await translated(req, () => req.deps.store.listJson(options));
-    const body = { ...list, items: result.items, resourceVersion: String(result.revision), continue: result.continue };
-    return listTextResponse(body, req.resource.kind, representation);
+    return listTextResponse(body(result), req.resource.kind, representation);
   }
   const result = await translated(req, () => req.deps.store.list(options));
-  return listResponse(
-    { ...list, items: result.items, resourceVersion: String(result.revision), continue: result.continue },
-    req.resource.kind,
-    representation,
-  );
+  return listResponse(body(result), req.resource.kind, representation);
 }

@@ -186,31 +186,44 @@ impl NodeEngine {
         let cached = self.cache_path(&content_key(&bytes), kind);
         let invalid = |e: wasmtime::Error| wasmtime::Error::new(InvalidImage(format!("{e:#}")));
         if kind == "module" {
-            // SAFETY: files in the cache directory are written only by this engine (below),
-            // through a rename, and deserialize checks they match this engine's build.
-            let module = match unsafe { Module::deserialize_file(&self.engine, &cached) } {
-                Ok(module) => module,
-                Err(_) => {
-                    let module = Module::new(&self.engine, &bytes).map_err(invalid)?;
-                    self.store_cache(&cached, module.serialize()?);
-                    module
-                }
-            };
+            let module = self.cached_or_compiled(
+                &cached,
+                // SAFETY: files in the cache directory are written only by this engine
+                // (store_cache), through a rename, and deserialize checks they match this engine's build.
+                || unsafe { Module::deserialize_file(&self.engine, &cached) },
+                || Module::new(&self.engine, &bytes).map_err(invalid),
+                Module::serialize,
+            )?;
             let pre = self.p1_linker.instantiate_pre(&module).map_err(invalid)?;
             Ok(Compiled::Module { pre })
         } else {
-            // SAFETY: as above.
-            let component = match unsafe { Component::deserialize_file(&self.engine, &cached) } {
-                Ok(component) => component,
-                Err(_) => {
-                    let component = Component::new(&self.engine, &bytes).map_err(invalid)?;
-                    self.store_cache(&cached, component.serialize()?);
-                    component
-                }
-            };
+            let component = self.cached_or_compiled(
+                &cached,
+                // SAFETY: as above.
+                || unsafe { Component::deserialize_file(&self.engine, &cached) },
+                || Component::new(&self.engine, &bytes).map_err(invalid),
+                Component::serialize,
+            )?;
             let pre = self.p2_linker.instantiate_pre(&component).map_err(invalid)?;
             Ok(Compiled::Component { pre })
         }
+    }
+
+    /// What `deserialize` reads from the cache at `cached`, or else what `compile`
+    /// makes, serialized there for next time.
+    fn cached_or_compiled<T>(
+        &self,
+        cached: &PathBuf,
+        deserialize: impl FnOnce() -> wasmtime::Result<T>,
+        compile: impl FnOnce() -> wasmtime::Result<T>,
+        serialize: impl FnOnce(&T) -> wasmtime::Result<Vec<u8>>,
+    ) -> wasmtime::Result<T> {
+        if let Ok(artifact) = deserialize() {
+            return Ok(artifact);
+        }
+        let artifact = compile()?;
+        self.store_cache(cached, serialize(&artifact)?);
+        Ok(artifact)
     }
 
     fn store_cache(&self, path: &PathBuf, bytes: Vec<u8>) {

@@ -299,15 +299,24 @@ impl Server {
             }
             result
         });
-        match receiver.await {
-            Ok(Ok(response)) => Ok(response),
-            Ok(Err(code)) => Err(wasmtime::format_err!("the handler failed: {code:?}")),
-            Err(_) => Err(match task.await {
-                Ok(Ok(())) => wasmtime::format_err!("the handler returned without setting a response"),
-                Ok(Err(e)) => e,
-                Err(e) => wasmtime::format_err!("the handler task failed: {e}"),
-            }),
-        }
+        guest_response(receiver, task).await
+    }
+}
+
+/// The response the guest's handler set, or why it set none: the error it
+/// answered with, or else how its task ended.
+async fn guest_response<R, E: std::fmt::Debug>(
+    receiver: tokio::sync::oneshot::Receiver<Result<R, E>>,
+    task: tokio::task::JoinHandle<wasmtime::Result<()>>,
+) -> wasmtime::Result<R> {
+    match receiver.await {
+        Ok(Ok(response)) => Ok(response),
+        Ok(Err(code)) => Err(wasmtime::format_err!("the handler failed: {code:?}")),
+        Err(_) => Err(match task.await {
+            Ok(Ok(())) => wasmtime::format_err!("the handler returned without setting a response"),
+            Ok(Err(e)) => e,
+            Err(e) => wasmtime::format_err!("the handler task failed: {e}"),
+        }),
     }
 }
 
@@ -351,14 +360,6 @@ impl Server {
                 Err(_) => Err(wasmtime::format_err!("request timed out after {} ms", timeout.as_millis())),
             }
         });
-        match receiver.await {
-            Ok(Ok(response)) => Ok(response),
-            Ok(Err(code)) => Err(wasmtime::format_err!("the handler failed: {code:?}")),
-            Err(_) => Err(match task.await {
-                Ok(Ok(())) => wasmtime::format_err!("the handler returned without setting a response"),
-                Ok(Err(e)) => e,
-                Err(e) => wasmtime::format_err!("the handler task failed: {e}"),
-            }),
-        }
+        guest_response(receiver, task).await
     }
 }

@@ -9,22 +9,9 @@ import { join } from "node:path";
 import { parseCriLog } from "../cri-log.ts";
 import type { ContainerConfig, ContainerHandle } from "../runtime.ts";
 import { ExitReason, RuntimeError } from "../runtime.ts";
+import { DEADLINE_MS, within } from "../../testing/deadline.ts";
 import { RuncRuntime } from "./runc-runtime.ts";
 import { buildBusyboxRootfs } from "./testdata/busybox-rootfs.ts";
-
-const DEADLINE_MS = 30_000;
-
-async function within<T>(promise: Promise<T>, what: string, ms = DEADLINE_MS): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: still waiting after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Polls until the check passes or the deadline does (for what has no event: a line in a log file). */
 async function eventually(check: () => boolean, what: string): Promise<void> {
