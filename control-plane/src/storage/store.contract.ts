@@ -200,6 +200,43 @@ export function storeContract(backend: BackendUnderTest): void {
         expect((await store.get(keyOf(ns, "counter"))).spec).toEqual({ n: 20 });
       });
 
+      test("writes that arrive together each succeed or fail on their own, in revision order", async () => {
+        const ns = uniqueNamespace();
+        await store.create("pods", pod(ns, "kept"));
+        const stale = await store.create("pods", pod(ns, "stale"));
+        await store.update(keyOf(ns, "stale"), { ...stale, spec: { v: 2 } });
+        const start = await store.currentRevision();
+        const watch = await store.watch({ resource: "pods", namespace: ns, fromRevision: start });
+        // All started in one tick: the store sends those that find the database busy together.
+        const fillers = Array.from({ length: 8 }, (_, i) => store.create("pods", pod(ns, `filler-${i}`)));
+        const outcomes = await Promise.allSettled([
+          ...fillers,
+          store.create("pods", pod(ns, "twice")),
+          store.create("pods", pod(ns, "twice")),
+          store.update(keyOf(ns, "stale"), stale),
+          store.update(keyOf(ns, "missing"), pod(ns, "missing")),
+          store.delete(keyOf(ns, "kept")),
+          // Postgres text holds no NUL: this write fails as a whole statement would.
+          store.create("pods", pod(ns, "nul\u0000name")),
+          store.create("pods", pod(ns, "after")),
+        ]);
+        const codes = outcomes.map((o) => (o.status === "fulfilled" ? "ok" : (o.reason as StoreError).code));
+        expect(codes.slice(0, 8)).toEqual(Array(8).fill("ok"));
+        // Either of the two creates of one name may come first.
+        expect(codes.slice(8, 10).sort()).toEqual(["AlreadyExists", "ok"]);
+        expect(codes.slice(10)).toEqual(["Conflict", "NotFound", "ok", "Internal", "ok"]);
+        const events = await take(watch, 11);
+        expect(events.map((e) => (e.type === "BOOKMARK" ? "BOOKMARK" : e.type)).sort()).toEqual([...Array(10).fill("ADDED"), "DELETED"]);
+        const revisions = events.map((e) => e.revision);
+        expect(revisions).toEqual(Array.from({ length: 11 }, (_, i) => start + 1 + i));
+        for (const event of events) {
+          if (event.type !== "BOOKMARK") expect(event.object.metadata.resourceVersion).toBe(String(event.revision));
+        }
+        expect((await store.get(keyOf(ns, "stale"))).spec).toEqual({ v: 2 });
+        await expectStoreError(store.get(keyOf(ns, "kept")), "NotFound");
+        watch.close();
+      });
+
       test("guaranteedUpdate checks a uid precondition", async () => {
         const ns = uniqueNamespace();
         await store.create("pods", pod(ns, "a"));

@@ -58,8 +58,15 @@ export interface ChangeEvent {
   name: string;
   /** The object after the change; for DELETED, its last state. */
   object: KubeObject;
-  /** The object before the change; null for ADDED. */
-  previous: KubeObject | null;
+  /**
+   * `object`'s JSON text exactly as stored (apiVersion, kind, metadata first),
+   * so a watch can send it without serialising again. Only while `object` is
+   * the stored object unchanged: whoever derives an event with another object
+   * must leave it out.
+   */
+  json?: string;
+  /** The object before the change; null for ADDED. The store may parse it on first read. */
+  readonly previous: KubeObject | null;
 }
 
 export type WatchEvent = ChangeEvent | { type: "BOOKMARK"; revision: number };

@@ -288,7 +288,8 @@ class CacheWatcher implements Watch {
       ...event.previous!,
       metadata: { ...event.previous!.metadata, resourceVersion: String(event.revision) },
     };
-    return { ...event, type: "DELETED", object: last };
+    // Another object than the stored one: its text must be made afresh.
+    return { ...event, type: "DELETED", object: last, json: undefined };
   }
 
   private fail(): void {

@@ -106,7 +106,7 @@ function errorStream(error: unknown): Response {
   });
 }
 
-class WatchEncoder {
+export class WatchEncoder {
   private headersSent = false;
 
   constructor(
@@ -115,10 +115,14 @@ class WatchEncoder {
   ) {}
 
   watchEvent(event: WatchEvent): string {
-    return event.type === "BOOKMARK" ? this.bookmark(event.revision, false) : this.event(event.type, event.object);
+    return event.type === "BOOKMARK" ? this.bookmark(event.revision, false) : this.event(event.type, event.object, event.json);
   }
 
-  event(type: string, object: KubeObject): string {
+  /** `json`: the object's text as stored, when the event carries it. */
+  event(type: string, object: KubeObject, json?: string): string {
+    // The stored text is ordered(object) serialised: splice it in rather than
+    // serialise every event again for every watcher. `type` is one of ours, no escaping needed.
+    if (json !== undefined && this.representation.as === "object") return `{"type":"${type}","object":${json}}\n`;
     return `${JSON.stringify({ type, object: this.encode(object) })}\n`;
   }
 

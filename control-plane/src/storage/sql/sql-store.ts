@@ -21,6 +21,7 @@ import {
   type WatchOptions,
 } from "../store.ts";
 import { type ChangeSource, WatchCache, type WatchCacheOptions } from "../watch-cache.ts";
+import { Batcher, type Outcome } from "./batcher.ts";
 import type { Database, Query, Row } from "./database.ts";
 import { changes, objects, state } from "./schema.ts";
 
@@ -29,14 +30,32 @@ const CHANNEL = "ledge_changes";
 const MAX_RETRIES = 64;
 /** Rows read per round trip while filling a page with a predicate. */
 const LIST_BATCH = 1000;
+/**
+ * Writes: two batches at once, so the next one is at the database, waiting
+ * for the ledge_state lock, when the one before commits. Reads: a few, out
+ * of a pool of ten connections that lists and the watch also use.
+ */
+const WRITE_BATCHING = { inFlight: 2, maxSize: 128 };
+const READ_BATCHING = { inFlight: 4, maxSize: 128 };
 
 export type SqlStoreOptions = WatchCacheOptions;
 
 
 type WriteOp = "create" | "update" | "delete";
 
+interface PendingWrite {
+  op: WriteOp;
+  key: ObjectKey;
+  expected: number | null;
+  /** The object's text before and after the place of its resourceVersion (encodeAround). */
+  head: string;
+  tail: string;
+}
+
 export class SqlStore implements Store {
   private readonly cache: WatchCache;
+  private readonly reads = new Batcher<ObjectKey, string | undefined>((keys) => this.readBatch(keys), READ_BATCHING);
+  private readonly writes = new Batcher<PendingWrite, number>((batch) => this.writeBatch(batch), WRITE_BATCHING);
 
   constructor(
     private readonly database: Database,
@@ -99,13 +118,28 @@ export class SqlStore implements Store {
   }
 
   async get(key: ObjectKey): Promise<KubeObject> {
-    const rows = await this.database.query(
-      sql`SELECT ${objects.data} AS data FROM ${objects}
-          WHERE ${objects.resource} = ${key.resource} AND ${objects.namespace} = ${key.namespace} AND ${objects.name} = ${key.name}`,
-    ).catch(translate);
-    const row = rows[0];
-    if (!row) throw new StoreError("NotFound", `${describeKey(key)} not found`);
-    return JSON.parse(row.data as string) as KubeObject;
+    return JSON.parse(await this.getText(key)) as KubeObject;
+  }
+
+  private async getText(key: ObjectKey): Promise<string> {
+    const data = await this.reads.submit(key);
+    if (data === undefined) throw new StoreError("NotFound", `${describeKey(key)} not found`);
+    return data;
+  }
+
+  /** The stored text of each key (undefined where there is none), in one round trip. */
+  private async readBatch(keys: ObjectKey[]): Promise<Outcome<string | undefined>[]> {
+    if (keys.length === 1) {
+      const [key] = keys as [ObjectKey];
+      const rows = await this.database.raw(READ_ONE, [key.resource, key.namespace, key.name]).catch(translate);
+      return [{ value: rows[0]?.data as string | undefined }];
+    }
+    const rows = await this.database
+      .raw(READ_MANY, [keys.map((k) => k.resource), keys.map((k) => k.namespace), keys.map((k) => k.name)])
+      .catch(translate);
+    const outcomes: Outcome<string | undefined>[] = keys.map(() => ({ value: undefined }));
+    for (const row of rows) outcomes[Number(row.i) - 1] = { value: (row.data as string | null) ?? undefined };
+    return outcomes;
   }
 
   list(options: ListOptions): Promise<ListResult> {
@@ -191,9 +225,11 @@ export class SqlStore implements Store {
     options: { dryRun?: boolean; preconditions?: Preconditions } = {},
   ): Promise<KubeObject> {
     for (let attempt = 0; ; attempt++) {
-      const current = await this.get(key);
+      const text = await this.getText(key);
+      const current = JSON.parse(text) as KubeObject;
       checkPreconditions(key, current, options.preconditions);
-      const next = await mutate(structuredClone(current));
+      // A copy of its own for the mutation: parsing the text again costs less than a structuredClone.
+      const next = await mutate(JSON.parse(text) as KubeObject);
       try {
         return await this.replace(key, current, next, options.dryRun ?? false);
       } catch (error) {
@@ -308,15 +344,34 @@ export class SqlStore implements Store {
     return this.cache.waitFor(revision);
   }
 
-  /** Writes `object` (for a delete, its last state); ledge_write assigns its resourceVersion. */
-  private async write(op: WriteOp, key: ObjectKey, expected: number | null, object: KubeObject): Promise<number> {
+  /** Writes `object` (for a delete, its last state); ledge_write_batch assigns its resourceVersion. */
+  private write(op: WriteOp, key: ObjectKey, expected: number | null, object: KubeObject): Promise<number> {
     const [head, tail] = encodeAround(object);
-    const rows = await this.database
-      .query(
-        sql`SELECT ledge_write(${op}, ${key.resource}, ${key.namespace}, ${key.name}, ${expected}::bigint, ${head}::text, ${tail}::text) AS revision`,
-      )
-      .catch((error) => translate(error, key));
-    return Number(rows[0]!.revision);
+    return this.writes.submit({ op, key, expected, head, tail });
+  }
+
+  /** One transaction for the writes that came together (migrations/0004); each fails or succeeds alone. */
+  private async writeBatch(batch: PendingWrite[]): Promise<Outcome<number>[]> {
+    let rows: Row[];
+    try {
+      rows = await this.database.raw(WRITE_MANY, [
+        batch.map((w) => w.op),
+        batch.map((w) => w.key.resource),
+        batch.map((w) => w.key.namespace),
+        batch.map((w) => w.key.name),
+        batch.map((w) => w.expected),
+        batch.map((w) => w.head),
+        batch.map((w) => w.tail),
+      ]);
+    } catch (error) {
+      // A statement that fails as a whole fails every write in it; sent one
+      // by one, the others still go through and only the cause fails.
+      if (batch.length > 1 && !isUnavailable(error)) return Promise.all(batch.map(async (w) => (await this.writeBatch([w]))[0]!));
+      return batch.map((w) => ({ error: translated(error, w.key) }));
+    }
+    return rows.map((row, i) =>
+      row.out_error === null ? { value: Number(row.out_revision) } : { error: translated({ code: row.out_error }, batch[i]!.key) },
+    );
   }
 
   private async expectAbsent(key: ObjectKey): Promise<void> {
@@ -344,15 +399,30 @@ export class SqlStore implements Store {
         );
       })
       .catch(translate);
-    return rows.map((row) => ({
-      type: row.type as ChangeEvent["type"],
-      revision: Number(row.revision),
-      resource: row.resource as string,
-      namespace: row.namespace as string,
-      name: row.name as string,
-      object: JSON.parse(row.data as string) as KubeObject,
-      previous: row.prev === null ? null : (JSON.parse(row.prev as string) as KubeObject),
-    }));
+    return rows.map((row) => {
+      const data = row.data as string;
+      let prevText = row.prev as string | null;
+      let previous: KubeObject | null = null;
+      return {
+        type: row.type as ChangeEvent["type"],
+        revision: Number(row.revision),
+        resource: row.resource as string,
+        namespace: row.namespace as string,
+        name: row.name as string,
+        object: JSON.parse(data) as KubeObject,
+        // The stored text is what the API sends: a watch writes it as it is.
+        json: data,
+        // Only watches with a predicate read the state before the change: parse
+        // it then, once. An own enumerable getter, so `{ ...event }` copies the value.
+        get previous(): KubeObject | null {
+          if (prevText !== null) {
+            previous = JSON.parse(prevText) as KubeObject;
+            prevText = null;
+          }
+          return previous;
+        },
+      };
+    });
   }
 }
 
@@ -487,27 +557,50 @@ function randomSuffix(): string {
   return Array.from(bytes, (b) => SUFFIX_ALPHABET[b % SUFFIX_ALPHABET.length]).join("");
 }
 
-/** Connection failures codes of postgres.js and Postgres' "server going away" classes. */
-const UNAVAILABLE = /^(CONNECTION_|CONNECT_TIMEOUT|ECONN|EPIPE|ETIMEDOUT|57P0|08)/;
+// The hottest statements, as text: building them through drizzle cost more
+// than running them (a tenth of the API server's CPU under a scheduling burst).
+const READ_ONE = "SELECT data FROM ledge_objects WHERE resource = $1 AND namespace = $2 AND name = $3";
+/** A subquery per key, so that each is a primary-key lookup whatever the planner thinks of the unnest's size. */
+const READ_MANY = `SELECT k.i AS i, (SELECT o.data FROM ledge_objects o WHERE o.resource = k.resource AND o.namespace = k.namespace AND o.name = k.name) AS data
+  FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k(resource, namespace, name, i)`;
+const WRITE_MANY = "SELECT out_revision, out_error FROM ledge_write_batch($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[])";
+
+/**
+ * Connection failures: the codes of postgres.js, of Bun's SQL client and of
+ * Postgres' "server going away" classes.
+ */
+const UNAVAILABLE = /^(CONNECTION_|CONNECT_TIMEOUT|ECONN|EPIPE|ETIMEDOUT|ERR_POSTGRES_(CONNECTION|.*TIMEOUT|.*CLOSED)|57P0|08)/;
+
+/** The SQLSTATE or driver code of the error or of one of its causes (Bun's SQL client gives the SQLSTATE as errno). */
+function codeOf(error: unknown): string | undefined {
+  for (let e: unknown = error; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
+    const { errno, code } = e as { errno?: unknown; code?: unknown };
+    if (typeof errno === "string") return errno;
+    if (typeof code === "string" && code !== "ERR_POSTGRES_SERVER_ERROR") return code;
+  }
+  return undefined;
+}
+
+const isUnavailable = (error: unknown): boolean => {
+  const code = codeOf(error);
+  return code !== undefined && UNAVAILABLE.test(code);
+};
 
 /** The one place database errors become store errors. */
-function translate(error: unknown, key?: ObjectKey): never {
-  if (error instanceof StoreError) throw error;
-  let code: string | undefined;
-  for (let e: unknown = error; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
-    const c = (e as { code?: unknown }).code;
-    if (typeof c === "string") {
-      code = c;
-      break;
-    }
-  }
+function translated(error: unknown, key?: ObjectKey): StoreError {
+  if (error instanceof StoreError) return error;
+  const code = codeOf(error);
   const what = key ? describeKey(key) : "object";
-  if (code === "23505") throw new StoreError("AlreadyExists", `${what} already exists`, { cause: error });
-  if (code === "LG404") throw new StoreError("NotFound", `${what} not found`, { cause: error });
-  if (code === "LG409" && key) throw conflict(key);
-  if (code && UNAVAILABLE.test(code)) throw new StoreError("Unavailable", "the database is unavailable", { cause: error });
+  if (code === "23505") return new StoreError("AlreadyExists", `${what} already exists`, { cause: error });
+  if (code === "LG404") return new StoreError("NotFound", `${what} not found`, { cause: error });
+  if (code === "LG409" && key) return conflict(key);
+  if (code && UNAVAILABLE.test(code)) return new StoreError("Unavailable", "the database is unavailable", { cause: error });
   const message = error instanceof Error ? error.message : String(error);
-  throw new StoreError("Internal", `database error: ${message}`, { cause: error });
+  return new StoreError("Internal", `database error: ${message}`, { cause: error });
+}
+
+function translate(error: unknown, key?: ObjectKey): never {
+  throw translated(error, key);
 }
 
 export type { Row };
