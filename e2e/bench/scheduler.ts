@@ -77,6 +77,7 @@ type Kubelets = "paused" | "reporting";
 const leases = resourceOf("coordination.k8s.io/v1", "leases");
 const pods = resourceOf("v1", "pods");
 const namespaces = resourceOf("v1", "namespaces");
+const events = resourceOf("v1", "events");
 
 const round = (n: number, digits = 0): number => Math.round(n * 10 ** digits) / 10 ** digits;
 const microNow = () => new Date().toISOString().replace("Z", "000Z");
@@ -242,6 +243,8 @@ interface ThroughputFigures {
   /** CPU milliseconds per bound pod, server and Postgres together. */
   controlPlaneCpuMsPerPod: number;
   violations: number;
+  /** Scheduled events written for the pods: fewer than pods when the scheduler's event queue overflowed and dropped some. */
+  scheduledEvents: number;
 }
 
 /** Binds per whole second from the first bind (the partial last second left out), as scheduler_perf samples throughput. */
@@ -333,6 +336,10 @@ async function throughput(bench: Bench, nodeCount: number, c: Case, kubelets: Ku
   hollow.resumeReports();
   await eventually("every bound pod reported Running", () => hollow.running - running >= SIZES.pods, 300_000);
   const allRunning = performance.now();
+  const scheduledEvents = await settledCount(async () => {
+    const listed = await client.listAll(events, { namespace });
+    return listed.items.filter((e) => e.reason === "Scheduled").length;
+  }, SIZES.pods);
 
   await pauseScheduler(client, cluster, ++bench.pauses);
   // Pods go at once (grace 0): the next case starts on empty nodes.
@@ -359,7 +366,19 @@ async function throughput(bench: Bench, nodeCount: number, c: Case, kubelets: Ku
     cpu,
     controlPlaneCpuMsPerPod: round(((cpu.serverSeconds + cpu.postgresSeconds) * 1000) / times.length, 2),
     violations: violations(c, binds.placed, nodeCount),
+    scheduledEvents,
   };
+}
+
+/** `count()` once it reaches `expected`, or once it stops growing (the scheduler writes its events in the background). */
+async function settledCount(count: () => Promise<number>, expected: number): Promise<number> {
+  let last = -1;
+  for (;;) {
+    const now = await count();
+    if (now >= expected || now === last) return now;
+    last = now;
+    await Bun.sleep(1000);
+  }
 }
 
 interface DeploymentFigures {
@@ -438,7 +457,7 @@ async function memoryWithPods(bench: Bench): Promise<MemoryFigures> {
 const cpuCells = (cpu: CpuUse): string[] => [cpu.serverSeconds.toFixed(1), cpu.postgresSeconds.toFixed(1), cpu.benchSeconds.toFixed(1), cpu.otherCores.toFixed(2)];
 
 function table(results: Results): string {
-  const header = ["nodes", "measure", "pods", "pods/s", "p50/s", "p90/s", "seconds", "Running s", "server cpu-s", "pg cpu-s", "bench cpu-s", "others (cores)", "cp cpu-ms/pod", "violations", "target"];
+  const header = ["nodes", "measure", "pods", "pods/s", "p50/s", "p90/s", "seconds", "Running s", "server cpu-s", "pg cpu-s", "bench cpu-s", "others (cores)", "cp cpu-ms/pod", "violations", "Scheduled events", "target"];
   const rows: string[][] = [header];
   const blank = (cells: Partial<Record<string, string>>): string[] => header.map((h) => cells[h] ?? "");
   for (const r of results.throughput) {
@@ -460,6 +479,7 @@ function table(results: Results): string {
       "others (cores)": others,
       "cp cpu-ms/pod": r.controlPlaneCpuMsPerPod.toFixed(2),
       violations: String(r.violations),
+      "Scheduled events": String(r.scheduledEvents),
       target,
     }));
   }
@@ -517,7 +537,7 @@ async function main(): Promise<void> {
       for (const c of SIZES.cases) {
         for (const kubelets of SIZES.kubelets) {
           const r = await throughput(bench, nodeCount, c, kubelets);
-          console.error(`${nodeCount} nodes, ${c}, kubelets ${kubelets}: ${r.podsPerSecond} pods/s, ${r.controlPlaneCpuMsPerPod} control-plane cpu-ms/pod`);
+          console.error(`${nodeCount} nodes, ${c}, kubelets ${kubelets}: ${r.podsPerSecond} pods/s, ${r.controlPlaneCpuMsPerPod} control-plane cpu-ms/pod, ${r.scheduledEvents} Scheduled events`);
           results.throughput.push(r);
         }
       }

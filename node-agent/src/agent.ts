@@ -282,6 +282,9 @@ function onlineOnly(recorder: EventRecorder, link: ApiLink): EventRecorder {
       if (link.online) recorder.event(...args);
     },
     flush: () => recorder.flush(),
+    get dropped() {
+      return recorder.dropped;
+    },
   };
 }
 

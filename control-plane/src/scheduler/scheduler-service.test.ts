@@ -106,7 +106,7 @@ test("while events cannot be written, at most maxQueuedEvents wait and the rest 
     for (let i = 0; i < 10; i++) await create(pods, makePod(`burst-${i}`, { namespace: ns, cpu: "10m" }));
     await eventually("all 10 bound", () => scheduler.bound === 10);
     expect(scheduler.droppedEvents).toBe(7);
-    expect(logs).toContain("scheduler: 3 events are waiting to be written; dropping further ones until they are");
+    expect(logs).toContain("default-scheduler: 3 events are waiting to be written; dropping further ones until they are");
   } finally {
     eventsHeld = undefined;
     release();

@@ -4,7 +4,7 @@
 import type { InformerFactory } from "../../../client/informer-factory.ts";
 import { type KubeClient, type KubeObject, resourceOf } from "../../../client/kube-client.ts";
 import type { Node, Pod } from "../../../schemas/index.ts";
-import { type EventRecorder, eventRecorder } from "../controllers/runtime/events.ts";
+import { eventRecorder } from "../controllers/runtime/events.ts";
 import { assignedPodUpdateMatters, nodeUpdateMatters } from "./cluster-events.ts";
 import { buildFramework, DEFAULT_PROFILE, type Profile } from "./profile.ts";
 import { type QueuedPod, SchedulingQueue } from "./queue.ts";
@@ -25,13 +25,7 @@ const pods = resourceOf("v1", "pods");
 const nodes = resourceOf("v1", "nodes");
 /** Bindings in flight at once; the loop waits for a slot rather than flooding the API. */
 const MAX_IN_FLIGHT = 64;
-/**
- * Events waiting to be written, at most; further ones are dropped, as
- * client-go's event broadcaster drops them beyond its queue of 1,000. The
- * recorder writes one event at a time, so a burst of bindings would
- * otherwise queue one per pod (each holding its pod), and a leader stepping
- * down would keep writing them long after it stopped scheduling.
- */
+/** Events waiting to be written, at most; further ones are dropped (see eventRecorder's maxQueued). */
 export const MAX_QUEUED_EVENTS = 1000;
 /** Unschedulable pods are checked for their periodic retry this often, as kube-scheduler does, not on every cycle. */
 const FLUSH_INTERVAL_MS = 1000;
@@ -42,34 +36,6 @@ export interface SchedulerService {
   /** Events dropped because MAX_QUEUED_EVENTS were already waiting. */
   readonly droppedEvents: number;
   stop(): Promise<void>;
-}
-
-/** `recorder` with at most `limit` events waiting; the rest are counted and dropped. */
-function bounded(recorder: EventRecorder, limit: number, log: (message: string) => void): EventRecorder & { readonly dropped: number } {
-  let waiting = 0;
-  let dropped = 0;
-  let dropping = false;
-  return {
-    event(...args) {
-      if (waiting >= limit) {
-        dropped++;
-        if (!dropping) log(`scheduler: ${limit} events are waiting to be written; dropping further ones until they are`);
-        dropping = true;
-        return;
-      }
-      waiting++;
-      recorder.event(...args);
-      // flush() settles once everything recorded so far, this event included, is written (or failed and logged).
-      void recorder.flush().then(() => {
-        waiting--;
-        if (waiting === 0) dropping = false;
-      });
-    },
-    flush: () => recorder.flush(),
-    get dropped() {
-      return dropped;
-    },
-  };
 }
 
 export async function startScheduler(
@@ -83,7 +49,8 @@ export async function startScheduler(
   const framework = buildFramework(profile);
   const scheduler = new Scheduler(framework, snapshot);
   const queue = new SchedulingQueue({ now: Date.now, isRelevant: framework.interestedIn });
-  const events = bounded(eventRecorder(client, "default-scheduler", log), options.maxQueuedEvents ?? MAX_QUEUED_EVENTS, log);
+  // As many events in flight as bindings, so that Scheduled events keep pace with the binds they report.
+  const events = eventRecorder(client, "default-scheduler", log, { maxQueued: options.maxQueuedEvents ?? MAX_QUEUED_EVENTS, concurrency: MAX_IN_FLIGHT });
   const mine = (p: Pod) => !p.spec?.nodeName && (p.spec?.schedulerName ?? "default-scheduler") === profile.schedulerName && !p.metadata?.deletionTimestamp;
 
   let wake: (() => void) | undefined;
