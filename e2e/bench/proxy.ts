@@ -6,9 +6,13 @@
 // connections, and new connections/s (a fresh connection per request). The
 // load generator is a separate process: wrk when installed (Debian's `wrk`),
 // else a small Bun client (`--load`). Direct and proxied runs alternate, so
-// a change in what else the machine does shows in both. Prints a table and
-// one JSON line.
-import { availableParallelism, loadavg } from "node:os";
+// a change in what else the machine does shows in both. When HAProxy is
+// installed (Debian's `haproxy`), it runs in TCP mode with one thread in the
+// same rounds, as a reference: what a mature userspace proxy reaches on the
+// same machine. Prints a table and one JSON line.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
 import { KubeClient, resourceOf } from "../../client/kube-client.ts";
 import { createApp } from "../../control-plane/src/api/app.ts";
 import { bootstrap } from "../../control-plane/src/api/bootstrap.ts";
@@ -22,6 +26,8 @@ const TARGETS = { throughputRatio: 0.8, addedP50Ms: 0.3 };
 const DURATION_S = Number(process.env.BENCH_PROXY_SECONDS ?? 2);
 const ROUNDS = Number(process.env.BENCH_PROXY_ROUNDS ?? 5);
 const POD_IP = "127.1.250.10";
+const HAPROXY_IP = "127.1.250.20";
+const HAPROXY_PORT = 8090;
 const POD_PORT = 8080;
 const SERVICE_CIDR = "127.97.0.0/16";
 const BODY = "ok\n";
@@ -182,6 +188,55 @@ async function changeLatency(client: KubeClient, proxy: ServiceProxy, url: strin
     eventToSyncedMaxMs: max(synced),
   };
 }
+interface Reference {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** HAProxy in TCP mode, one thread, forwarding to the backend; undefined when it is not installed. */
+async function startHaproxy(backendIp: string, backendPort: number): Promise<Reference | undefined> {
+  const binary = Bun.which("haproxy") ?? Bun.which("haproxy", { PATH: "/usr/sbin:/usr/local/sbin" });
+  if (!binary) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), "ledge-bench-haproxy-"));
+  const config = join(dir, "haproxy.cfg");
+  writeFileSync(
+    config,
+    [
+      "global",
+      "  nbthread 1",
+      // Two descriptors per connection under the usual 20,000 open-file limit.
+      "  maxconn 4000",
+      "defaults",
+      "  mode tcp",
+      "  timeout connect 5s",
+      "  timeout client 60s",
+      "  timeout server 60s",
+      "frontend reference",
+      `  bind ${HAPROXY_IP}:${HAPROXY_PORT}`,
+      "  default_backend pod",
+      "backend pod",
+      `  server pod ${backendIp}:${backendPort}`,
+      "",
+    ].join("\n"),
+  );
+  const child = Bun.spawn([binary, "-f", config, "-db"], { stdout: "ignore", stderr: "pipe" });
+  const stop = async () => {
+    child.kill();
+    await child.exited;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const url = `http://${HAPROXY_IP}:${HAPROXY_PORT}/`;
+  const deadline = Date.now() + 10_000;
+  while (!(await ask(url)).endsWith(BODY)) {
+    if (Date.now() > deadline || child.exitCode !== null) {
+      const stderr = child.exitCode !== null ? await new Response(child.stderr).text() : "";
+      await stop();
+      throw new Error(`haproxy never answered on ${url}: ${stderr}`);
+    }
+  }
+  return { url, stop };
+}
+
 /** wrk unless BENCH_PROXY_LOADGEN=bun asks for the Bun client. */
 const WRK = process.env.BENCH_PROXY_LOADGEN === "bun" ? null : Bun.which("wrk");
 
@@ -220,6 +275,7 @@ async function main(): Promise<void> {
   const pod = Bun.spawn([process.execPath, import.meta.path, "--backend", POD_IP, String(POD_PORT)], { stdout: "pipe", stderr: "inherit" });
   const store = await openStore();
   let proxy: ServiceProxy | undefined;
+  let haproxy: Reference | undefined;
   try {
     for await (const line of lines(pod.stdout)) if (line === "ready") break;
     const app = createApp({ store, serviceNetwork: { serviceCIDRs: [SERVICE_CIDR] } });
@@ -250,36 +306,56 @@ async function main(): Promise<void> {
     }
 
     const change = await changeLatency(client, proxy, viaProxy);
+    haproxy = await startHaproxy(POD_IP, POD_PORT);
+    if (!haproxy) console.log("haproxy not installed (apt-get install haproxy): no reference column");
     const loadBefore = loadavg();
-    const results: { scenario: string; connections: number; direct: Run; proxy: Run; throughputRatio: number; addedP50Ms: number; addedP99Ms: number }[] = [];
+    const results: {
+      scenario: string;
+      connections: number;
+      direct: Run;
+      proxy: Run;
+      throughputRatio: number;
+      addedP50Ms: number;
+      addedP99Ms: number;
+      /** HAProxy's figures against the same rounds' direct runs; null without HAProxy. */
+      haproxy: { run: Run; throughputRatio: number; addedP50Ms: number } | null;
+      /** Ledge's proxy req/s over HAProxy's, median of the rounds. */
+      ledgeVsHaproxy: number | null;
+    }[] = [];
     // On a shared machine what else runs changes from second to second: short alternating rounds, and the
     // median of each path's rounds (and of the per-round ratios), so a busy moment does not decide the result.
     for (const scenario of SCENARIOS) {
       const directRuns: Run[] = [];
       const proxyRuns: Run[] = [];
+      const referenceRuns: Run[] = [];
       for (let i = 0; i < ROUNDS; i++) {
         directRuns.push(await measure(direct, scenario));
         proxyRuns.push(await measure(viaProxy, scenario));
+        if (haproxy) referenceRuns.push(await measure(haproxy.url, scenario));
       }
       const d = medianRun(directRuns);
       const p = medianRun(proxyRuns);
+      const ratioTo = (runs: Run[], base: Run[]) => round(median(runs.map((r, i) => r.requestsPerSecond / base[i]!.requestsPerSecond)), 3);
+      const addedP50 = (runs: Run[]) => round(median(runs.map((r, i) => r.p50Ms - directRuns[i]!.p50Ms)), 3);
       results.push({
         scenario: scenario.name,
         connections: scenario.connections,
         direct: d,
         proxy: p,
-        throughputRatio: round(median(proxyRuns.map((r, i) => r.requestsPerSecond / directRuns[i]!.requestsPerSecond)), 3),
-        addedP50Ms: round(median(proxyRuns.map((r, i) => r.p50Ms - directRuns[i]!.p50Ms)), 3),
+        throughputRatio: ratioTo(proxyRuns, directRuns),
+        addedP50Ms: addedP50(proxyRuns),
         addedP99Ms: round(median(proxyRuns.map((r, i) => r.p99Ms - directRuns[i]!.p99Ms)), 3),
+        haproxy: haproxy ? { run: medianRun(referenceRuns), throughputRatio: ratioTo(referenceRuns, directRuns), addedP50Ms: addedP50(referenceRuns) } : null,
+        ledgeVsHaproxy: haproxy ? ratioTo(proxyRuns, referenceRuns) : null,
       });
     }
     const loadAfter = loadavg();
 
-    const rows = [["scenario", "path", "req/s", "p50 ms", "p99 ms", "errors", "proxy/direct", "added p50 ms", "target"]];
+    const rows = [["scenario", "path", "req/s", "p50 ms", "p99 ms", "errors", "proxy/direct", "added p50 ms", "Ledge/HAProxy", "target"]];
     for (const r of results) {
       const throughputOk = r.throughputRatio >= TARGETS.throughputRatio;
       const latencyOk = r.addedP50Ms <= TARGETS.addedP50Ms;
-      rows.push([r.scenario, "pod IP", fmt(r.direct.requestsPerSecond), r.direct.p50Ms.toFixed(3), r.direct.p99Ms.toFixed(3), String(r.direct.errors), "", "", ""]);
+      rows.push([r.scenario, "pod IP", fmt(r.direct.requestsPerSecond), r.direct.p50Ms.toFixed(3), r.direct.p99Ms.toFixed(3), String(r.direct.errors), "", "", "", ""]);
       rows.push([
         "",
         "ClusterIP",
@@ -289,10 +365,20 @@ async function main(): Promise<void> {
         String(r.proxy.errors),
         r.throughputRatio.toFixed(2),
         r.addedP50Ms.toFixed(3),
+        r.ledgeVsHaproxy === null ? "" : r.ledgeVsHaproxy.toFixed(2),
         `≥${TARGETS.throughputRatio} ${throughputOk ? "✓" : "✗"}  ≤${TARGETS.addedP50Ms} ms ${latencyOk ? "✓" : "✗"}`,
       ]);
+      if (r.haproxy) {
+        const h = r.haproxy;
+        rows.push(["", "HAProxy (reference)", fmt(h.run.requestsPerSecond), h.run.p50Ms.toFixed(3), h.run.p99Ms.toFixed(3), String(h.run.errors), h.throughputRatio.toFixed(2), h.addedP50Ms.toFixed(3), "", ""]);
+      }
     }
-    console.log(textTable(rows, (c) => c >= 2 && c <= 7));
+    console.log(textTable(rows, (c) => c >= 2 && c <= 8));
+    if (haproxy) {
+      console.log(
+        `reference: HAProxy in TCP mode, one thread, in the same rounds reaches ${results.map((r) => `${r.haproxy!.throughputRatio.toFixed(2)} (${r.scenario})`).join(", ")} of direct: the share of the machine the extra hop itself costs`,
+      );
+    }
     console.log(
       `endpoints change, ${CHANGES} times: watch event → proxy synced p50 ${change.eventToSyncedP50Ms.toFixed(3)} ms, max ${change.eventToSyncedMaxMs.toFixed(3)} ms (target ≤ 100 ms ${change.eventToSyncedMaxMs <= 100 ? "✓" : "✗"}); ` +
         `first new connection answered by the new endpoint: from the watch event p50 ${change.fromEventP50Ms.toFixed(2)} ms, max ${change.fromEventMaxMs.toFixed(2)} ms, ` +
@@ -314,6 +400,7 @@ async function main(): Promise<void> {
       }),
     );
   } finally {
+    await haproxy?.stop();
     await proxy?.stop();
     pod.kill();
     await pod.exited;
